@@ -1,0 +1,106 @@
+#include "common/config_loader.h"
+
+#include "absl/strings/string_view.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/durable_file.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+
+namespace labelloop {
+namespace {
+
+// Keeps the first parse error with its position, instead of protobuf's default of logging it.
+class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, google::protobuf::io::ColumnNumber column,
+                const std::string& message) override {
+    if (error_.empty()) error_ = absl::StrCat("line ", line + 1, ", column ", column + 1, ": ",
+                                              message);
+  }
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string error_;
+};
+
+// Range checks, each naming the field by its path in the config file.
+class RangeChecker {
+ public:
+  template <typename T>
+  void AtLeast(absl::string_view field, T value, T minimum) {
+    if (status_.ok() && value < minimum) {
+      status_ = absl::InvalidArgumentError(
+          absl::StrCat(field, " must be >= ", minimum, ", got ", value));
+    }
+  }
+  template <typename T>
+  void Between(absl::string_view field, T value, T low, T high) {
+    if (status_.ok() && (value < low || value > high)) {
+      status_ = absl::InvalidArgumentError(
+          absl::StrCat(field, " must be in [", low, ", ", high, "], got ", value));
+    }
+  }
+  void Check(bool ok, absl::string_view message) {
+    if (status_.ok() && !ok) status_ = absl::InvalidArgumentError(message);
+  }
+  absl::Status status() const { return status_; }
+
+ private:
+  absl::Status status_;
+};
+
+}  // namespace
+
+absl::Status ValidateConfig(const v1::DaemonConfig& config) {
+  RangeChecker check;
+  const v1::ServerConfig& server = config.server();
+  check.Check(!server.listen().empty(), "server.listen must not be empty");
+  check.Between("server.threads", server.threads(), 1, 1024);
+  check.Between("server.shutdown_grace_seconds", server.shutdown_grace_seconds(), 0, 3600);
+  const v1::StoreConfig& store = config.store();
+  check.AtLeast("store.busy_timeout_ms", store.busy_timeout_ms(), 0);
+  check.Between("store.validation_share", store.validation_share(), 0.0, 0.9);
+  const v1::LimitsConfig& limits = config.limits();
+  check.AtLeast<int64_t>("limits.max_image_bytes", limits.max_image_bytes(), 1);
+  check.AtLeast<int64_t>("limits.max_image_pixels", limits.max_image_pixels(), 1);
+  check.AtLeast("limits.max_boxes_per_image", limits.max_boxes_per_image(), 1);
+  check.Between("limits.max_batch_count", limits.max_batch_count(), 1, 100000);
+  check.AtLeast("limits.box_tolerance_pixels", limits.box_tolerance_pixels(), 0.0f);
+  check.AtLeast("limits.max_message_bytes", limits.max_message_bytes(), 1 << 20);
+  const v1::QueueConfig& queue = config.queue();
+  check.AtLeast("queue.default_lease_seconds", queue.default_lease_seconds(), 1);
+  check.AtLeast("queue.max_lease_seconds", queue.max_lease_seconds(), 1);
+  check.Check(queue.default_lease_seconds() <= queue.max_lease_seconds(),
+              absl::StrCat("queue.default_lease_seconds (", queue.default_lease_seconds(),
+                           ") must not exceed queue.max_lease_seconds (",
+                           queue.max_lease_seconds(), ")"));
+  return check.status();
+}
+
+absl::StatusOr<v1::DaemonConfig> ParseConfig(const std::string& text, const std::string& source) {
+  v1::DaemonConfig config;
+  google::protobuf::TextFormat::Parser parser;
+  FirstErrorCollector errors;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(text, &config)) {
+    return absl::InvalidArgumentError(absl::StrCat("config ", source, ": ", errors.error()));
+  }
+  absl::Status status = ValidateConfig(config);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("config ", source, ": ", status.message()));
+  }
+  return config;
+}
+
+absl::StatusOr<v1::DaemonConfig> LoadConfig(const std::string& path) {
+  if (path.empty()) return ParseConfig("", "(defaults)");
+  absl::StatusOr<std::string> text = ReadFileLimited(path, 1 << 20);
+  if (!text.ok()) {
+    return absl::Status(text.status().code(),
+                        absl::StrCat("cannot read config ", path, ": ", text.status().message()));
+  }
+  return ParseConfig(*text, path);
+}
+
+}  // namespace labelloop

@@ -1,0 +1,105 @@
+#include "common/schema_migrations.h"
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+
+namespace labelloop {
+
+const std::vector<SchemaMigration>& StoreMigrations() {
+  static const std::vector<SchemaMigration>* const kMigrations = new std::vector<SchemaMigration>{
+      {1, "images, classes, labels, boxes, leases", R"sql(
+CREATE TABLE images(
+  id INTEGER PRIMARY KEY,
+  sha256 TEXT NOT NULL UNIQUE,
+  uri TEXT NOT NULL,
+  in_blob INTEGER NOT NULL,      -- 1: bytes live in blobs/<sha256>; 0: read from uri
+  size_bytes INTEGER NOT NULL,
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  state INTEGER NOT NULL,        -- labelloop.v1.ImageState, never LEASED (leases are a table)
+  split TEXT NOT NULL,           -- fixed at insert so labels never move between splits
+  added_ms INTEGER NOT NULL,
+  skipped_ms INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX images_by_state ON images(state, id);
+CREATE TABLE classes(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  created_ms INTEGER NOT NULL);
+CREATE TABLE labels(
+  id INTEGER PRIMARY KEY,
+  image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+  version INTEGER NOT NULL,
+  annotator TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  lease_id TEXT NOT NULL,
+  prelabel_model_version TEXT NOT NULL DEFAULT '',
+  UNIQUE(image_id, version));
+CREATE TABLE boxes(
+  label_id INTEGER NOT NULL REFERENCES labels(id) ON DELETE CASCADE,
+  idx INTEGER NOT NULL,
+  x1 REAL NOT NULL, y1 REAL NOT NULL, x2 REAL NOT NULL, y2 REAL NOT NULL,
+  class_id INTEGER NOT NULL REFERENCES classes(id),
+  PRIMARY KEY(label_id, idx)) WITHOUT ROWID;
+CREATE INDEX boxes_by_class ON boxes(class_id);
+CREATE TABLE leases(
+  image_id INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+  lease_id TEXT NOT NULL UNIQUE,
+  annotator TEXT NOT NULL,
+  expires_ms INTEGER NOT NULL);
+)sql"},
+  };
+  return *kMigrations;
+}
+
+absl::StatusOr<int> SchemaVersion(SqliteDb* db) {
+  absl::Status status = db->Exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations("
+      "version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_ms INTEGER NOT NULL)");
+  if (!status.ok()) return status;
+  absl::StatusOr<SqliteStatement> query =
+      db->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!query.ok()) return query.status();
+  absl::StatusOr<bool> row = query->Step();
+  if (!row.ok()) return row.status();
+  return static_cast<int>(query->ColumnInt(0));
+}
+
+absl::Status ApplyMigrations(SqliteDb* db, const std::vector<SchemaMigration>& migrations) {
+  absl::StatusOr<int> current = SchemaVersion(db);
+  if (!current.ok()) return current.status();
+  int newest = migrations.empty() ? 0 : migrations.back().version;
+  if (*current > newest) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("database ", db->path(), " has schema version ", *current,
+                     " but this labelloop knows versions up to ", newest,
+                     "; use a newer labelloopd"));
+  }
+  for (const SchemaMigration& migration : migrations) {
+    if (migration.version <= *current) continue;
+    absl::StatusOr<SqliteTransaction> txn = SqliteTransaction::Begin(db);
+    if (!txn.ok()) return txn.status();
+    absl::Status status = db->Exec(migration.sql);
+    if (!status.ok()) {
+      return absl::Status(status.code(), absl::StrCat("migration ", migration.version, " (",
+                                                      migration.description,
+                                                      "): ", status.message()));
+    }
+    absl::StatusOr<SqliteStatement> record = db->Prepare(
+        "INSERT INTO schema_migrations(version, description, applied_ms) VALUES(?, ?, ?)");
+    if (!record.ok()) return record.status();
+    int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    status = record->Bind(1, static_cast<int64_t>(migration.version))
+                 .Bind(2, migration.description)
+                 .Bind(3, now_ms)
+                 .Run();
+    if (!status.ok()) return status;
+    status = txn->Commit();
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace labelloop

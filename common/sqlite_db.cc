@@ -1,0 +1,169 @@
+#include "common/sqlite_db.h"
+
+#include <sqlite3.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace labelloop {
+
+absl::Status SqliteError(sqlite3* db, int code, absl::string_view what) {
+  std::string message =
+      absl::StrCat(what, ": ", db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code));
+  switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return absl::UnavailableError(message);
+    case SQLITE_FULL:
+      return absl::ResourceExhaustedError(message);
+    case SQLITE_CONSTRAINT:
+      return absl::FailedPreconditionError(message);
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_CANTOPEN:
+      return absl::PermissionDeniedError(message);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return absl::DataLossError(message);
+    default:
+      return absl::InternalError(message);
+  }
+}
+
+SqliteStatement::SqliteStatement(SqliteStatement&& other) noexcept
+    : db_(other.db_), stmt_(other.stmt_) {
+  other.stmt_ = nullptr;
+}
+
+SqliteStatement::~SqliteStatement() {
+  if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+}
+
+SqliteStatement& SqliteStatement::Bind(int index, int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::Bind(int index, double value) {
+  sqlite3_bind_double(stmt_, index, value);
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::Bind(int index, absl::string_view value) {
+  sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::BindBlob(int index, absl::string_view value) {
+  sqlite3_bind_blob(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::BindNull(int index) {
+  sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+absl::StatusOr<bool> SqliteStatement::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return SqliteError(db_, rc, absl::StrCat("sqlite step (", sqlite3_sql(stmt_), ")"));
+}
+
+absl::Status SqliteStatement::Run() {
+  absl::StatusOr<bool> row = Step();
+  if (!row.ok()) return row.status();
+  return absl::OkStatus();
+}
+
+void SqliteStatement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+int64_t SqliteStatement::ColumnInt(int index) const { return sqlite3_column_int64(stmt_, index); }
+
+double SqliteStatement::ColumnDouble(int index) const {
+  return sqlite3_column_double(stmt_, index);
+}
+
+std::string SqliteStatement::ColumnText(int index) const {
+  const unsigned char* text = sqlite3_column_text(stmt_, index);
+  int size = sqlite3_column_bytes(stmt_, index);
+  if (text == nullptr) return std::string();
+  return std::string(reinterpret_cast<const char*>(text), size);
+}
+
+bool SqliteStatement::ColumnIsNull(int index) const {
+  return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
+}
+
+absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path,
+                                                         int busy_timeout_ms) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    absl::Status status = SqliteError(raw, rc, absl::StrCat("cannot open database ", path));
+    sqlite3_close(raw);
+    return status;
+  }
+  std::unique_ptr<SqliteDb> db(new SqliteDb(raw, path));
+  sqlite3_busy_timeout(raw, busy_timeout_ms);
+  sqlite3_extended_result_codes(raw, 1);
+  // WAL lets readers proceed during a write; synchronous=FULL makes every commit durable
+  // (the WAL is fsync'd at commit), which is what "an OK reply means it is on disk" needs.
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
+                             "PRAGMA foreign_keys=ON"}) {
+    absl::Status status = db->Exec(pragma);
+    if (!status.ok()) return status;
+  }
+  absl::StatusOr<SqliteStatement> mode = db->Prepare("PRAGMA journal_mode");
+  if (!mode.ok()) return mode.status();
+  absl::StatusOr<bool> row = mode->Step();
+  if (!row.ok()) return row.status();
+  if (!*row || mode->ColumnText(0) != "wal") {
+    return absl::FailedPreconditionError(
+        absl::StrCat("database ", path, " could not switch to WAL mode (read-only folder?)"));
+  }
+  return db;
+}
+
+SqliteDb::~SqliteDb() { sqlite3_close_v2(db_); }
+
+absl::Status SqliteDb::Exec(absl::string_view sql) {
+  std::string owned(sql);
+  int rc = sqlite3_exec(db_, owned.c_str(), nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return SqliteError(db_, rc, absl::StrCat("sqlite exec (", sql, ")"));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SqliteStatement> SqliteDb::Prepare(absl::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  if (rc != SQLITE_OK) return SqliteError(db_, rc, absl::StrCat("sqlite prepare (", sql, ")"));
+  return SqliteStatement(db_, stmt);
+}
+
+int64_t SqliteDb::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
+
+int SqliteDb::Changes() const { return sqlite3_changes(db_); }
+
+absl::StatusOr<SqliteTransaction> SqliteTransaction::Begin(SqliteDb* db) {
+  absl::Status status = db->Exec("BEGIN IMMEDIATE");
+  if (!status.ok()) return status;
+  return SqliteTransaction(db);
+}
+
+SqliteTransaction::~SqliteTransaction() {
+  if (db_ != nullptr) db_->Exec("ROLLBACK").IgnoreError();
+}
+
+absl::Status SqliteTransaction::Commit() {
+  absl::Status status = db_->Exec("COMMIT");
+  if (status.ok()) db_ = nullptr;
+  return status;
+}
+
+}  // namespace labelloop

@@ -1,0 +1,144 @@
+#ifndef LABELLOOP_COMMON_STORE_H_
+#define LABELLOOP_COMMON_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/blob_store.h"
+#include "common/box_validation.h"
+#include "common/dir_lock.h"
+#include "common/sqlite_db.h"
+#include "labelloop/v1/types.pb.h"
+
+namespace labelloop {
+
+struct StoreOptions {
+  int busy_timeout_ms = 5000;
+  // Share of images whose labels form the validation split, decided once per image.
+  double validation_share = 0.2;
+};
+
+struct NewImage {
+  std::string uri;
+  std::string sha256;
+  bool in_blob = false;  // The bytes are in the blob folder (uploaded), not only at `uri`.
+  int64_t size_bytes = 0;
+  int width = 0;
+  int height = 0;
+};
+
+struct AddImageResult {
+  int64_t image_id = 0;
+  bool duplicate = false;
+};
+
+struct StoredImage {
+  int64_t id = 0;
+  std::string uri;
+  std::string sha256;
+  bool in_blob = false;
+  int64_t size_bytes = 0;
+  int width = 0;
+  int height = 0;
+  // UNLABELED, LABELED or SKIPPED as stored; LEASED when a live lease holds it.
+  v1::ImageState state = v1::IMAGE_STATE_UNSPECIFIED;
+  std::string split;
+  int64_t added_ms = 0;
+  int64_t skipped_ms = 0;
+  int label_versions = 0;
+};
+
+struct StoredLease {
+  int64_t image_id = 0;
+  std::string lease_id;
+  std::string annotator;
+  int64_t expires_ms = 0;
+};
+
+struct NewLabel {
+  int64_t image_id = 0;
+  std::string lease_id;
+  std::string annotator;
+  std::string prelabel_model_version;
+  std::vector<ValidBox> boxes;
+};
+
+struct StoredLabel {
+  int64_t id = 0;
+  int version = 0;
+};
+
+struct RemovedImages {
+  std::vector<int64_t> removed;
+  std::vector<int64_t> not_found;
+  // Blobs no image refers to any more; the caller deletes them after the commit.
+  std::vector<std::string> orphaned_blobs;
+};
+
+// The project's durable state: images, classes, labels and leases in SQLite (WAL, synchronous
+// FULL) inside the data folder, uploaded bytes in a content-addressed blob folder beside it.
+// Every mutating call is one transaction: when it returns OK the change is on disk.
+// Thread-safe: one connection behind a mutex (SQLite serialises writers anyway).
+class Store {
+ public:
+  // Opens or creates the store in `data_dir` and applies pending schema migrations.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& data_dir,
+                                                     const StoreOptions& options);
+
+  const BlobStore& blobs() const { return blobs_; }
+
+  std::optional<int64_t> FindImageBySha256(const std::string& sha256);
+  // Inserts images in one transaction; an image whose sha256 is already stored (also earlier in
+  // the same call) is reported as a duplicate of the existing id and not inserted again.
+  absl::StatusOr<std::vector<AddImageResult>> AddImages(const std::vector<NewImage>& images);
+  // Images with id > after_id, oldest first. `state` UNSPECIFIED means all.
+  absl::StatusOr<std::vector<StoredImage>> ListImages(v1::ImageState state, int64_t after_id,
+                                                      int limit, int64_t now_ms);
+  absl::StatusOr<StoredImage> GetImage(int64_t image_id, int64_t now_ms);
+  absl::StatusOr<RemovedImages> RemoveImages(const std::vector<int64_t>& image_ids);
+
+  absl::StatusOr<std::vector<v1::ClassInfo>> ListClasses();
+  absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> ClassIds();
+  // Makes the class list equal to `names` (kept in the given order for new ones). Refuses to
+  // drop a class that boxes use, naming it.
+  absl::Status SetClasses(const std::vector<std::string>& names);
+
+  // Records leases (replacing any older lease of the same image) in one transaction.
+  absl::Status PutLeases(const std::vector<StoredLease>& leases);
+  absl::Status DeleteLease(int64_t image_id, const std::string& lease_id);
+  absl::StatusOr<std::vector<StoredLease>> LoadLeases();
+
+  // Stores a label version and marks the image labeled, in one transaction that also consumes
+  // the lease; FAILED_PRECONDITION if the stored lease of the image is not `label.lease_id`.
+  absl::StatusOr<StoredLabel> SubmitLabel(const NewLabel& label, int64_t now_ms);
+  // Marks the image skipped (behind the queue) and consumes its lease.
+  absl::Status SkipImage(int64_t image_id, const std::string& lease_id, int64_t now_ms);
+  // The latest label version of an image, if any.
+  absl::StatusOr<std::optional<v1::Label>> LatestLabel(int64_t image_id);
+
+  // Images waiting in the queue (UNLABELED or SKIPPED), for building the in-memory queue.
+  absl::StatusOr<std::vector<StoredImage>> QueueCandidates();
+
+ private:
+  Store(std::unique_ptr<DirLock> lock, std::unique_ptr<SqliteDb> db, BlobStore blobs,
+        StoreOptions options)
+      : lock_(std::move(lock)), db_(std::move(db)), blobs_(std::move(blobs)), options_(options) {}
+  absl::Status ConsumeLease(int64_t image_id, const std::string& lease_id);
+
+  std::unique_ptr<DirLock> lock_;
+  std::mutex mu_;
+  std::unique_ptr<SqliteDb> db_;
+  BlobStore blobs_;
+  StoreOptions options_;
+};
+
+}  // namespace labelloop
+
+#endif  // LABELLOOP_COMMON_STORE_H_

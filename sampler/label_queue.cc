@@ -1,0 +1,223 @@
+#include "sampler/label_queue.h"
+
+#include <algorithm>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "common/box_validation.h"
+#include "sampler/random_order.h"
+
+namespace labelloop {
+
+absl::StatusOr<std::unique_ptr<LabelQueue>> LabelQueue::Create(Store* store, QueueOptions options,
+                                                               const Clock* clock) {
+  std::unique_ptr<LabelQueue> queue(new LabelQueue(store, options, clock));
+  absl::StatusOr<std::vector<StoredImage>> candidates = store->QueueCandidates();
+  if (!candidates.ok()) return candidates.status();
+  absl::flat_hash_map<int64_t, PoolEntry> waiting;
+  for (const StoredImage& image : *candidates) {
+    PoolEntry entry = queue->UnlabeledEntry(image.id);
+    if (image.state == v1::IMAGE_STATE_SKIPPED) {
+      // Skipped images queue up in the order they were skipped.
+      entry.tier = PoolEntry::kSkipped;
+      entry.priority = -static_cast<double>(image.skipped_ms);
+    }
+    waiting[image.id] = entry;
+  }
+  absl::StatusOr<std::vector<StoredLease>> leases = store->LoadLeases();
+  if (!leases.ok()) return leases.status();
+  const int64_t now_ms = clock->NowMs();
+  for (const StoredLease& lease : *leases) {
+    if (lease.expires_ms > now_ms && waiting.contains(lease.image_id)) {
+      queue->leases_.Grant(lease.image_id, {lease.lease_id, lease.annotator, lease.expires_ms});
+      waiting.erase(lease.image_id);
+    } else {
+      // Expired while the daemon was down: the image simply stays in the pool.
+      absl::Status status = store->DeleteLease(lease.image_id, lease.lease_id);
+      if (!status.ok()) return status;
+    }
+  }
+  for (const auto& [image_id, entry] : waiting) queue->pool_.Put(image_id, entry);
+  return queue;
+}
+
+LabelQueue::LabelQueue(Store* store, QueueOptions options, const Clock* clock)
+    : store_(store), options_(options), clock_(clock), lease_id_rng_(std::random_device{}()) {}
+
+PoolEntry LabelQueue::UnlabeledEntry(int64_t image_id) const {
+  uint64_t key = RandomOrderKey(options_.shuffle_seed, image_id);
+  return PoolEntry{PoolEntry::kUnlabeled, RandomOrderScore(key), 0};
+}
+
+std::string LabelQueue::NewLeaseId() {
+  uint64_t parts[2] = {lease_id_rng_(), lease_id_rng_()};
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(parts), sizeof(parts)));
+}
+
+void LabelQueue::ExpireLeases(int64_t now_ms) {
+  for (int64_t image_id : leases_.TakeExpired(now_ms)) {
+    absl::StatusOr<StoredImage> image = store_->GetImage(image_id, now_ms);
+    if (!image.ok()) continue;  // Removed meanwhile.
+    PoolEntry entry = UnlabeledEntry(image_id);
+    if (image->state == v1::IMAGE_STATE_SKIPPED) {
+      entry.tier = PoolEntry::kSkipped;
+      entry.priority = -static_cast<double>(image->skipped_ms);
+    }
+    pool_.Put(image_id, entry);
+  }
+}
+
+absl::StatusOr<std::vector<Handout>> LabelQueue::Next(int count, const std::string& annotator,
+                                                      int lease_seconds) {
+  if (count < 1 || count > options_.max_batch_count) {
+    return absl::InvalidArgumentError(absl::StrCat("count must be in [1, ",
+                                                   options_.max_batch_count, "], got ", count));
+  }
+  if (annotator.empty()) return absl::InvalidArgumentError("annotator is required");
+  if (lease_seconds < 0 || lease_seconds > options_.max_lease_seconds) {
+    return absl::InvalidArgumentError(absl::StrCat("lease_seconds must be in [0, ",
+                                                   options_.max_lease_seconds, "], got ",
+                                                   lease_seconds));
+  }
+  if (lease_seconds == 0) lease_seconds = options_.default_lease_seconds;
+
+  std::lock_guard<std::mutex> lock(mu_);
+  const int64_t now_ms = clock_->NowMs();
+  ExpireLeases(now_ms);
+  std::vector<std::pair<int64_t, PoolEntry>> taken = pool_.PopFront(count);
+  std::vector<Handout> handouts;
+  std::vector<StoredLease> records;
+  const int64_t expires_ms = now_ms + static_cast<int64_t>(lease_seconds) * 1000;
+  for (size_t i = 0; i < taken.size(); ++i) {
+    auto& [image_id, entry] = taken[i];
+    absl::StatusOr<StoredImage> image = store_->GetImage(image_id, now_ms);
+    if (!image.ok()) continue;  // Removed between pool and store: nothing to hand out.
+    Handout& h = handouts.emplace_back();
+    h.image = *std::move(image);
+    h.image.state = v1::IMAGE_STATE_LEASED;
+    h.rank = static_cast<int64_t>(handouts.size() - 1);
+    h.score = entry.tier == PoolEntry::kUnlabeled ? entry.priority : 0.0;
+    h.strategy = "random";
+    h.lease_id = NewLeaseId();
+    h.lease_expires_ms = expires_ms;
+    records.push_back({image_id, h.lease_id, annotator, expires_ms});
+  }
+  // Leases are durable before anyone learns their ids, so a restart never forgets one.
+  absl::Status status = store_->PutLeases(records);
+  if (!status.ok()) {
+    for (auto& [image_id, entry] : taken) pool_.Put(image_id, entry);
+    return status;
+  }
+  for (const StoredLease& r : records) {
+    leases_.Grant(r.image_id, {r.lease_id, r.annotator, r.expires_ms});
+  }
+  return handouts;
+}
+
+absl::Status LabelQueue::CheckLease(int64_t image_id, const std::string& lease_id,
+                                    int64_t now_ms) {
+  if (lease_id.empty()) return absl::InvalidArgumentError("lease_id is required");
+  const Lease* lease = leases_.Find(image_id, now_ms);
+  if (lease == nullptr) {
+    absl::StatusOr<StoredImage> image = store_->GetImage(image_id, now_ms);
+    if (!image.ok()) return image.status();
+    if (image->state == v1::IMAGE_STATE_LABELED) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "image ", image_id, " is already labeled (", image->label_versions,
+          " version(s)); lease ", lease_id, " is no longer live"));
+    }
+    return absl::FailedPreconditionError(
+        absl::StrCat("image ", image_id, " has no live lease (lease ", lease_id,
+                     " expired or was released); get it again with GetNextBatch"));
+  }
+  if (lease->lease_id != lease_id) {
+    return absl::FailedPreconditionError(absl::StrCat("lease ", lease_id,
+                                                      " is not the live lease of image ",
+                                                      image_id));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<StoredLabel> LabelQueue::Submit(
+    int64_t image_id, const std::string& lease_id,
+    const google::protobuf::RepeatedPtrField<v1::Box>& boxes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const int64_t now_ms = clock_->NowMs();
+  ExpireLeases(now_ms);
+  absl::Status status = CheckLease(image_id, lease_id, now_ms);
+  if (!status.ok()) return status;
+  absl::StatusOr<StoredImage> image = store_->GetImage(image_id, now_ms);
+  if (!image.ok()) return image.status();
+  absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> class_ids = store_->ClassIds();
+  if (!class_ids.ok()) return class_ids.status();
+  BoxRules rules{image->width, image->height, options_.box_tolerance_pixels,
+                 options_.max_boxes_per_image};
+  absl::StatusOr<std::vector<ValidBox>> valid = ValidateBoxes(boxes, rules, *class_ids);
+  if (!valid.ok()) return valid.status();
+  NewLabel label;
+  label.image_id = image_id;
+  label.lease_id = lease_id;
+  label.annotator = leases_.Find(image_id, now_ms)->annotator;
+  label.boxes = *std::move(valid);
+  absl::StatusOr<StoredLabel> stored = store_->SubmitLabel(label, now_ms);
+  if (!stored.ok()) return stored.status();
+  leases_.Remove(image_id);
+  return stored;
+}
+
+absl::Status LabelQueue::Skip(int64_t image_id, const std::string& lease_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const int64_t now_ms = clock_->NowMs();
+  ExpireLeases(now_ms);
+  absl::Status status = CheckLease(image_id, lease_id, now_ms);
+  if (!status.ok()) return status;
+  status = store_->SkipImage(image_id, lease_id, now_ms);
+  if (!status.ok()) return status;
+  leases_.Remove(image_id);
+  pool_.Put(image_id, PoolEntry{PoolEntry::kSkipped, -static_cast<double>(now_ms), 0});
+  return absl::OkStatus();
+}
+
+absl::Status LabelQueue::Release(int64_t image_id, const std::string& lease_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const int64_t now_ms = clock_->NowMs();
+  ExpireLeases(now_ms);
+  absl::Status status = CheckLease(image_id, lease_id, now_ms);
+  if (!status.ok()) return status;
+  status = store_->DeleteLease(image_id, lease_id);
+  if (!status.ok()) return status;
+  leases_.Remove(image_id);
+  absl::StatusOr<StoredImage> image = store_->GetImage(image_id, now_ms);
+  PoolEntry entry = UnlabeledEntry(image_id);
+  if (image.ok() && image->state == v1::IMAGE_STATE_SKIPPED) {
+    entry = PoolEntry{PoolEntry::kSkipped, -static_cast<double>(image->skipped_ms), 0};
+  }
+  pool_.Put(image_id, entry);
+  return absl::OkStatus();
+}
+
+void LabelQueue::AddImages(const std::vector<int64_t>& image_ids) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (int64_t image_id : image_ids) {
+    if (leases_.Find(image_id, clock_->NowMs()) == nullptr && !pool_.Contains(image_id)) {
+      pool_.Put(image_id, UnlabeledEntry(image_id));
+    }
+  }
+}
+
+void LabelQueue::RemoveImages(const std::vector<int64_t>& image_ids) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (int64_t image_id : image_ids) {
+    pool_.Remove(image_id);
+    leases_.Remove(image_id);
+  }
+}
+
+size_t LabelQueue::Remaining() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ExpireLeases(clock_->NowMs());
+  return pool_.size();
+}
+
+}  // namespace labelloop

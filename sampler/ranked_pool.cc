@@ -1,0 +1,37 @@
+#include "sampler/ranked_pool.h"
+
+namespace labelloop {
+
+void RankedPool::Put(int64_t image_id, PoolEntry entry) {
+  Remove(image_id);
+  order_.insert(KeyOf(image_id, entry));
+  entries_[image_id] = entry;
+}
+
+bool RankedPool::Remove(int64_t image_id) {
+  auto it = entries_.find(image_id);
+  if (it == entries_.end()) return false;
+  order_.erase(KeyOf(image_id, it->second));
+  entries_.erase(it);
+  return true;
+}
+
+std::optional<PoolEntry> RankedPool::Get(int64_t image_id) const {
+  auto it = entries_.find(image_id);
+  if (it == entries_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<std::pair<int64_t, PoolEntry>> RankedPool::PopFront(size_t count) {
+  std::vector<std::pair<int64_t, PoolEntry>> taken;
+  while (taken.size() < count && !order_.empty()) {
+    int64_t image_id = order_.begin()->image_id;
+    order_.erase(order_.begin());
+    auto it = entries_.find(image_id);
+    taken.emplace_back(image_id, it->second);
+    entries_.erase(it);
+  }
+  return taken;
+}
+
+}  // namespace labelloop

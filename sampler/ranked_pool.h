@@ -1,0 +1,58 @@
+#ifndef LABELLOOP_SAMPLER_RANKED_POOL_H_
+#define LABELLOOP_SAMPLER_RANKED_POOL_H_
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+
+namespace labelloop {
+
+// Where an image stands in the queue. Unlabeled images come before skipped ones; within a tier
+// the higher priority comes first, then the lower tiebreak.
+struct PoolEntry {
+  enum Tier : int { kUnlabeled = 0, kSkipped = 1 };
+  Tier tier = kUnlabeled;
+  double priority = 0.0;
+  uint64_t tiebreak = 0;
+};
+
+// The images available to hand out (not labeled, not leased), ordered by rank. Not thread-safe:
+// LabelQueue owns it under its mutex.
+class RankedPool {
+ public:
+  // Adds or moves an image.
+  void Put(int64_t image_id, PoolEntry entry);
+  bool Remove(int64_t image_id);
+  bool Contains(int64_t image_id) const { return entries_.contains(image_id); }
+  std::optional<PoolEntry> Get(int64_t image_id) const;
+  // Removes and returns up to `count` images from the head, best first.
+  std::vector<std::pair<int64_t, PoolEntry>> PopFront(size_t count);
+  size_t size() const { return entries_.size(); }
+
+ private:
+  struct Key {
+    int tier;
+    double neg_priority;
+    uint64_t tiebreak;
+    int64_t image_id;
+    bool operator<(const Key& o) const {
+      if (tier != o.tier) return tier < o.tier;
+      if (neg_priority != o.neg_priority) return neg_priority < o.neg_priority;
+      if (tiebreak != o.tiebreak) return tiebreak < o.tiebreak;
+      return image_id < o.image_id;
+    }
+  };
+  static Key KeyOf(int64_t image_id, const PoolEntry& e) {
+    return Key{e.tier, -e.priority, e.tiebreak, image_id};
+  }
+
+  std::set<Key> order_;
+  absl::flat_hash_map<int64_t, PoolEntry> entries_;
+};
+
+}  // namespace labelloop
+
+#endif  // LABELLOOP_SAMPLER_RANKED_POOL_H_

@@ -1,0 +1,89 @@
+#include "server/daemon.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "server/dataset_service.h"
+#include "server/queue_service.h"
+#include "spdlog/spdlog.h"
+
+namespace labelloop {
+
+absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::DaemonConfig& config,
+                                                       const std::string& data_dir) {
+  std::unique_ptr<Daemon> daemon(new Daemon());
+  daemon->config_ = config;
+  StoreOptions store_options;
+  store_options.busy_timeout_ms = config.store().busy_timeout_ms();
+  store_options.validation_share = config.store().validation_share();
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(data_dir, store_options);
+  if (!store.ok()) return store.status();
+  daemon->store_ = *std::move(store);
+
+  QueueOptions queue_options;
+  queue_options.shuffle_seed = config.queue().shuffle_seed();
+  queue_options.default_lease_seconds = config.queue().default_lease_seconds();
+  queue_options.max_lease_seconds = config.queue().max_lease_seconds();
+  queue_options.max_batch_count = config.limits().max_batch_count();
+  queue_options.box_tolerance_pixels = config.limits().box_tolerance_pixels();
+  queue_options.max_boxes_per_image = config.limits().max_boxes_per_image();
+  absl::StatusOr<std::unique_ptr<LabelQueue>> queue =
+      LabelQueue::Create(daemon->store_.get(), queue_options, &daemon->clock_);
+  if (!queue.ok()) return queue.status();
+  daemon->queue_ = *std::move(queue);
+
+  ImageLimits limits{config.limits().max_image_bytes(), config.limits().max_image_pixels()};
+  daemon->dataset_service_ = std::make_unique<DatasetServiceImpl>(
+      daemon->store_.get(), daemon->queue_.get(), limits, &daemon->clock_);
+  daemon->queue_service_ = std::make_unique<QueueServiceImpl>(daemon->queue_.get());
+  return daemon;
+}
+
+Daemon::~Daemon() {
+  if (server_ != nullptr) {
+    Shutdown();
+    Wait();
+  }
+}
+
+absl::StatusOr<std::string> Daemon::Start(const std::string& listen) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  // TLS and tokens arrive with the security work; until then serving beyond loopback is the
+  // operator's explicit choice through --listen.
+  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  builder.SetMaxReceiveMessageSize(config_.limits().max_message_bytes());
+  builder.SetMaxSendMessageSize(config_.limits().max_message_bytes());
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                              config_.server().threads());
+  builder.RegisterService(dataset_service_.get());
+  builder.RegisterService(queue_service_.get());
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || port == 0) {
+    server_.reset();
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", listen,
+                                               " (address in use or not valid?)"));
+  }
+  std::string host = listen.substr(0, listen.rfind(':'));
+  return absl::StrCat(host, ":", port);
+}
+
+void Daemon::Shutdown() {
+  if (server_ == nullptr) return;
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  auto deadline = std::chrono::system_clock::now() +
+                  std::chrono::seconds(config_.server().shutdown_grace_seconds());
+  server_->Shutdown(deadline);
+}
+
+void Daemon::Wait() {
+  if (server_ != nullptr) server_->Wait();
+}
+
+}  // namespace labelloop

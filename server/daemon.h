@@ -1,0 +1,51 @@
+#ifndef LABELLOOP_SERVER_DAEMON_H_
+#define LABELLOOP_SERVER_DAEMON_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "common/store.h"
+#include "labelloop/v1/config.pb.h"
+#include "sampler/label_queue.h"
+
+namespace grpc {
+class Server;
+}
+
+namespace labelloop {
+
+class DatasetServiceImpl;
+class QueueServiceImpl;
+
+// labelloopd's parts wired together: the store, the queue, and the gRPC services over them.
+class Daemon {
+ public:
+  static absl::StatusOr<std::unique_ptr<Daemon>> Create(const v1::DaemonConfig& config,
+                                                        const std::string& data_dir);
+  ~Daemon();
+
+  // Starts serving on `listen` (host:port; port 0 picks a free one). Returns the bound address.
+  absl::StatusOr<std::string> Start(const std::string& listen);
+  // Stops accepting calls, lets in-flight ones finish for up to the configured grace period,
+  // then cancels the rest. Safe to call from any thread.
+  void Shutdown();
+  // Blocks until the server has shut down.
+  void Wait();
+
+ private:
+  Daemon() = default;
+
+  v1::DaemonConfig config_;
+  SystemClock clock_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<LabelQueue> queue_;
+  std::unique_ptr<DatasetServiceImpl> dataset_service_;
+  std::unique_ptr<QueueServiceImpl> queue_service_;
+  std::unique_ptr<grpc::Server> server_;
+};
+
+}  // namespace labelloop
+
+#endif  // LABELLOOP_SERVER_DAEMON_H_

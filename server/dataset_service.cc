@@ -1,0 +1,232 @@
+#include "server/dataset_service.h"
+
+#include <filesystem>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/durable_file.h"
+#include "common/sha256.h"
+#include "server/grpc_status.h"
+#include "server/image_proto.h"
+#include "spdlog/spdlog.h"
+
+namespace labelloop {
+namespace {
+
+// Images are committed in groups: one fsync per group instead of one per image, and a client
+// that streams thousands of files still sees each group durable before the reply.
+constexpr size_t kAddGroupSize = 64;
+constexpr int kDefaultPageSize = 100;
+constexpr int kMaxPageSize = 10000;
+
+struct PendingImage {
+  std::string source;
+  NewImage image;
+};
+
+}  // namespace
+
+grpc::Status DatasetServiceImpl::AddImages(grpc::ServerContext* context,
+                                           grpc::ServerReader<v1::AddImagesRequest>* reader,
+                                           v1::AddImagesResponse* response) {
+  std::vector<PendingImage> pending;
+  std::vector<int64_t> new_ids;
+  auto flush = [&]() -> absl::Status {
+    if (pending.empty()) return absl::OkStatus();
+    std::vector<NewImage> images;
+    images.reserve(pending.size());
+    for (const PendingImage& p : pending) images.push_back(p.image);
+    absl::StatusOr<std::vector<AddImageResult>> results = store_->AddImages(images);
+    if (!results.ok()) return results.status();
+    for (size_t i = 0; i < pending.size(); ++i) {
+      const AddImageResult& r = (*results)[i];
+      v1::AddedImage* added = response->add_images();
+      added->set_source(pending[i].source);
+      added->set_image_id(r.image_id);
+      added->set_duplicate(r.duplicate);
+      if (r.duplicate) {
+        response->set_duplicates(response->duplicates() + 1);
+      } else {
+        response->set_added(response->added() + 1);
+        new_ids.push_back(r.image_id);
+      }
+    }
+    pending.clear();
+    queue_->AddImages(new_ids);
+    new_ids.clear();
+    return absl::OkStatus();
+  };
+
+  v1::AddImagesRequest request;
+  int item = 0;
+  while (reader->Read(&request)) {
+    ++item;
+    std::string source;
+    std::string bytes;
+    bool in_blob = false;
+    auto reject = [&](absl::string_view error) {
+      v1::RejectedImage* rejected = response->add_rejected();
+      rejected->set_path(source);
+      rejected->set_error(std::string(error));
+    };
+    switch (request.source_case()) {
+      case v1::AddImagesRequest::kPath: {
+        std::error_code ec;
+        std::filesystem::path path = std::filesystem::absolute(request.path(), ec);
+        source = request.path();
+        absl::StatusOr<std::string> data = ReadFileLimited(path.string(), limits_.max_bytes);
+        if (!data.ok()) {
+          reject(data.status().message());
+          continue;
+        }
+        bytes = *std::move(data);
+        source = path.string();
+        break;
+      }
+      case v1::AddImagesRequest::kData:
+        source = request.name().empty() ? absl::StrCat("(stream item ", item, ")")
+                                        : request.name();
+        bytes = std::move(*request.mutable_data());
+        in_blob = true;
+        break;
+      default:
+        source = request.name().empty() ? absl::StrCat("(stream item ", item, ")")
+                                        : request.name();
+        reject("neither a path nor image bytes given");
+        continue;
+    }
+    absl::StatusOr<ImageInfo> info = ValidateEncodedImage(bytes, limits_);
+    if (!info.ok()) {
+      reject(info.status().message());
+      continue;
+    }
+    PendingImage& p = pending.emplace_back();
+    p.source = source;
+    p.image.uri = source;
+    p.image.sha256 = Sha256Hex(bytes);
+    p.image.in_blob = in_blob;
+    p.image.size_bytes = static_cast<int64_t>(bytes.size());
+    p.image.width = info->width;
+    p.image.height = info->height;
+    if (in_blob && !store_->FindImageBySha256(p.image.sha256).has_value()) {
+      // The bytes are durable before the row that points at them is committed.
+      absl::Status status = store_->blobs().Put(p.image.sha256, bytes);
+      if (!status.ok()) return ToGrpcStatus(status);
+    }
+    if (pending.size() >= kAddGroupSize) {
+      absl::Status status = flush();
+      if (!status.ok()) return ToGrpcStatus(status);
+    }
+  }
+  absl::Status status = flush();
+  if (!status.ok()) return ToGrpcStatus(status);
+  if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
+  spdlog::info("AddImages: {} added, {} duplicates, {} rejected", response->added(),
+               response->duplicates(), response->rejected_size());
+  return grpc::Status::OK;
+}
+
+grpc::Status DatasetServiceImpl::ListImages(grpc::ServerContext* context,
+                                            const v1::ListImagesRequest* request,
+                                            v1::ListImagesResponse* response) {
+  int page_size = request->page_size() == 0 ? kDefaultPageSize : request->page_size();
+  if (page_size < 0 || page_size > kMaxPageSize) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("page_size must be in [1, ", kMaxPageSize, "], got ",
+                                     request->page_size()));
+  }
+  if (!v1::ImageState_IsValid(request->state())) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("unknown state ", request->state()));
+  }
+  // The token is the last id of the previous page: pages stay correct while images are added.
+  int64_t after_id = 0;
+  if (!request->page_token().empty() &&
+      (!absl::SimpleAtoi(request->page_token(), &after_id) || after_id < 0)) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("bad page_token \"", request->page_token(),
+                                     "\"; pass next_page_token of the previous response"));
+  }
+  // One extra row tells whether another page follows.
+  absl::StatusOr<std::vector<StoredImage>> images =
+      store_->ListImages(request->state(), after_id, page_size + 1, clock_->NowMs());
+  if (!images.ok()) return ToGrpcStatus(images.status());
+  bool more = static_cast<int>(images->size()) > page_size;
+  if (more) images->pop_back();
+  for (const StoredImage& image : *images) *response->add_images() = ToImageProto(image);
+  if (more) response->set_next_page_token(absl::StrCat(images->back().id));
+  return grpc::Status::OK;
+}
+
+grpc::Status DatasetServiceImpl::GetImage(grpc::ServerContext* context,
+                                          const v1::GetImageRequest* request,
+                                          v1::GetImageResponse* response) {
+  absl::StatusOr<StoredImage> image = store_->GetImage(request->image_id(), clock_->NowMs());
+  if (!image.ok()) return ToGrpcStatus(image.status());
+  *response->mutable_image() = ToImageProto(*image);
+  if (request->include_bytes()) {
+    absl::StatusOr<std::string> data = image->in_blob
+                                           ? store_->blobs().Get(image->sha256, limits_.max_bytes)
+                                           : ReadFileLimited(image->uri, limits_.max_bytes);
+    if (!data.ok()) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                          absl::StrCat("bytes of image ", image->id, " cannot be read: ",
+                                       data.status().message()));
+    }
+    response->set_data(*std::move(data));
+  }
+  absl::StatusOr<std::optional<v1::Label>> label = store_->LatestLabel(image->id);
+  if (!label.ok()) return ToGrpcStatus(label.status());
+  if (label->has_value()) *response->mutable_label() = **label;
+  return grpc::Status::OK;
+}
+
+grpc::Status DatasetServiceImpl::RemoveImages(grpc::ServerContext* context,
+                                              const v1::RemoveImagesRequest* request,
+                                              v1::RemoveImagesResponse* response) {
+  std::vector<int64_t> ids(request->image_ids().begin(), request->image_ids().end());
+  absl::StatusOr<RemovedImages> removed = store_->RemoveImages(ids);
+  if (!removed.ok()) return ToGrpcStatus(removed.status());
+  queue_->RemoveImages(removed->removed);
+  for (const std::string& sha : removed->orphaned_blobs) {
+    absl::Status status = store_->blobs().Remove(sha);
+    if (!status.ok()) spdlog::warn("{}", status.ToString());
+  }
+  response->set_removed(static_cast<int32_t>(removed->removed.size()));
+  for (int64_t id : removed->not_found) response->add_not_found(id);
+  return grpc::Status::OK;
+}
+
+grpc::Status DatasetServiceImpl::GetClasses(grpc::ServerContext* context,
+                                            const v1::GetClassesRequest* request,
+                                            v1::GetClassesResponse* response) {
+  absl::StatusOr<std::vector<v1::ClassInfo>> classes = store_->ListClasses();
+  if (!classes.ok()) return ToGrpcStatus(classes.status());
+  for (v1::ClassInfo& info : *classes) *response->add_classes() = std::move(info);
+  return grpc::Status::OK;
+}
+
+grpc::Status DatasetServiceImpl::UpdateClasses(grpc::ServerContext* context,
+                                               const v1::UpdateClassesRequest* request,
+                                               v1::UpdateClassesResponse* response) {
+  std::vector<std::string> names;
+  for (const std::string& name : request->names()) {
+    if (name.empty() || name.size() > 200 || name.find_first_of("\n\r\t,") != std::string::npos ||
+        name.front() == ' ' || name.back() == ' ') {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          absl::StrCat("bad class name \"", name,
+                                       "\": 1 to 200 characters, no commas, tabs or newlines, "
+                                       "no leading or trailing spaces"));
+    }
+    names.push_back(name);
+  }
+  absl::Status status = store_->SetClasses(names);
+  if (!status.ok()) return ToGrpcStatus(status);
+  v1::GetClassesResponse classes;
+  grpc::Status listed = GetClasses(context, nullptr, &classes);
+  if (!listed.ok()) return listed;
+  *response->mutable_classes() = classes.classes();
+  return grpc::Status::OK;
+}
+
+}  // namespace labelloop

@@ -1,0 +1,41 @@
+#ifndef LABELLOOP_SERVER_DATASET_SERVICE_H_
+#define LABELLOOP_SERVER_DATASET_SERVICE_H_
+
+#include "common/clock.h"
+#include "common/image_validation.h"
+#include "common/store.h"
+#include "labelloop/v1/dataset.grpc.pb.h"
+#include "sampler/label_queue.h"
+
+namespace labelloop {
+
+class DatasetServiceImpl final : public v1::DatasetService::Service {
+ public:
+  DatasetServiceImpl(Store* store, LabelQueue* queue, ImageLimits limits, const Clock* clock)
+      : store_(store), queue_(queue), limits_(limits), clock_(clock) {}
+
+  grpc::Status AddImages(grpc::ServerContext* context,
+                         grpc::ServerReader<v1::AddImagesRequest>* reader,
+                         v1::AddImagesResponse* response) override;
+  grpc::Status ListImages(grpc::ServerContext* context, const v1::ListImagesRequest* request,
+                          v1::ListImagesResponse* response) override;
+  grpc::Status GetImage(grpc::ServerContext* context, const v1::GetImageRequest* request,
+                        v1::GetImageResponse* response) override;
+  grpc::Status RemoveImages(grpc::ServerContext* context, const v1::RemoveImagesRequest* request,
+                            v1::RemoveImagesResponse* response) override;
+  grpc::Status GetClasses(grpc::ServerContext* context, const v1::GetClassesRequest* request,
+                          v1::GetClassesResponse* response) override;
+  grpc::Status UpdateClasses(grpc::ServerContext* context,
+                             const v1::UpdateClassesRequest* request,
+                             v1::UpdateClassesResponse* response) override;
+
+ private:
+  Store* const store_;
+  LabelQueue* const queue_;
+  const ImageLimits limits_;
+  const Clock* const clock_;
+};
+
+}  // namespace labelloop
+
+#endif  // LABELLOOP_SERVER_DATASET_SERVICE_H_
