@@ -1,0 +1,63 @@
+#include "common/config_loader.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace labelloop {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(ConfigLoaderTest, EmptyConfigGivesDefaults) {
+  absl::StatusOr<v1::DaemonConfig> config = ParseConfig("", "test");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->server().listen(), "127.0.0.1:50051");
+  EXPECT_EQ(config->queue().default_lease_seconds(), 900);
+  EXPECT_EQ(config->detector().backbone(), "resnet18");
+  EXPECT_GT(config->limits().max_image_bytes(), 0);
+}
+
+TEST(ConfigLoaderTest, ReadsSetFields) {
+  absl::StatusOr<v1::DaemonConfig> config = ParseConfig(
+      "queue { shuffle_seed: 7 default_lease_seconds: 60 }\nlimits { max_batch_count: 8 }",
+      "test");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->queue().shuffle_seed(), 7u);
+  EXPECT_EQ(config->queue().default_lease_seconds(), 60);
+  EXPECT_EQ(config->limits().max_batch_count(), 8);
+}
+
+TEST(ConfigLoaderTest, UnknownFieldIsNamedWithItsPosition) {
+  absl::Status status = ParseConfig("queue {\n  shuffle_sed: 3\n}", "my.textproto").status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("my.textproto"));
+  EXPECT_THAT(status.message(), HasSubstr("line 2"));
+  EXPECT_THAT(status.message(), HasSubstr("shuffle_sed"));
+}
+
+TEST(ConfigLoaderTest, BadValueIsNamed) {
+  absl::Status status = ParseConfig("limits { max_batch_count: 0 }", "c").status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("limits.max_batch_count"));
+
+  status = ParseConfig("store { validation_share: 1.5 }", "c").status();
+  EXPECT_THAT(status.message(), HasSubstr("store.validation_share"));
+
+  status = ParseConfig("queue { default_lease_seconds: 100 max_lease_seconds: 50 }", "c").status();
+  EXPECT_THAT(status.message(), HasSubstr("queue.default_lease_seconds"));
+}
+
+TEST(ConfigLoaderTest, WrongTypeIsASyntaxError) {
+  absl::Status status = ParseConfig("queue { shuffle_seed: \"abc\" }", "c").status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("line 1"));
+}
+
+TEST(ConfigLoaderTest, MissingFileIsNamed) {
+  absl::Status status = LoadConfig("/nonexistent/labelloop.textproto").status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(status.message(), HasSubstr("/nonexistent/labelloop.textproto"));
+}
+
+}  // namespace
+}  // namespace labelloop

@@ -1,0 +1,53 @@
+#include "sampler/ranked_pool.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "sampler/random_order.h"
+
+namespace labelloop {
+namespace {
+
+std::vector<int64_t> Ids(const std::vector<std::pair<int64_t, PoolEntry>>& taken) {
+  std::vector<int64_t> ids;
+  for (const auto& [id, entry] : taken) ids.push_back(id);
+  return ids;
+}
+
+TEST(RankedPoolTest, HigherPriorityFirstAndSkippedLast) {
+  RankedPool pool;
+  pool.Put(1, {PoolEntry::kUnlabeled, 0.2, 0});
+  pool.Put(2, {PoolEntry::kSkipped, 0.9, 0});
+  pool.Put(3, {PoolEntry::kUnlabeled, 0.8, 0});
+  pool.Put(4, {PoolEntry::kUnlabeled, 0.5, 0});
+  EXPECT_THAT(Ids(pool.PopFront(10)), ::testing::ElementsAre(3, 4, 1, 2));
+  EXPECT_EQ(pool.size(), 0u);
+}
+
+TEST(RankedPoolTest, PutMovesAnExistingImage) {
+  RankedPool pool;
+  pool.Put(1, {PoolEntry::kUnlabeled, 0.2, 0});
+  pool.Put(2, {PoolEntry::kUnlabeled, 0.5, 0});
+  pool.Put(1, {PoolEntry::kUnlabeled, 0.9, 0});
+  EXPECT_EQ(pool.size(), 2u);
+  EXPECT_THAT(Ids(pool.PopFront(1)), ::testing::ElementsAre(1));
+  EXPECT_TRUE(pool.Remove(2));
+  EXPECT_FALSE(pool.Remove(2));
+}
+
+TEST(RandomOrderTest, SeededShuffleIsStableAndSeedDependent) {
+  RankedPool a, b, c;
+  for (int64_t id = 1; id <= 50; ++id) {
+    a.Put(id, {PoolEntry::kUnlabeled, RandomOrderScore(RandomOrderKey(7, id)), 0});
+    b.Put(id, {PoolEntry::kUnlabeled, RandomOrderScore(RandomOrderKey(7, id)), 0});
+    c.Put(id, {PoolEntry::kUnlabeled, RandomOrderScore(RandomOrderKey(8, id)), 0});
+  }
+  std::vector<int64_t> order_a = Ids(a.PopFront(50));
+  EXPECT_EQ(order_a, Ids(b.PopFront(50)));
+  EXPECT_NE(order_a, Ids(c.PopFront(50)));
+  std::vector<int64_t> sorted(order_a);
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_NE(order_a, sorted);  // Actually shuffled.
+}
+
+}  // namespace
+}  // namespace labelloop
