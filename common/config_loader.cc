@@ -75,6 +75,51 @@ absl::Status ValidateConfig(const v1::DaemonConfig& config) {
               absl::StrCat("queue.default_lease_seconds (", queue.default_lease_seconds(),
                            ") must not exceed queue.max_lease_seconds (",
                            queue.max_lease_seconds(), ")"));
+  const v1::TrainingConfig& training = config.training();
+  check.AtLeast("training.trigger_new_labels", training.trigger_new_labels(), 0);
+  check.AtLeast("training.max_interval_seconds", training.max_interval_seconds(), 0);
+  check.Between("training.epochs", training.epochs(), 1, 1000);
+  check.Between("training.batch_size", training.batch_size(), 1, 256);
+  check.Check(training.optimizer() == "sgd" || training.optimizer() == "adamw",
+              absl::StrCat("training.optimizer must be \"sgd\" or \"adamw\", got \"",
+                           training.optimizer(), "\""));
+  check.Between("training.learning_rate", training.learning_rate(), 1e-8, 10.0);
+  check.Between("training.momentum", training.momentum(), 0.0, 0.999);
+  check.Between("training.weight_decay", training.weight_decay(), 0.0, 1.0);
+  check.AtLeast("training.warmup_steps", training.warmup_steps(), 0);
+  check.AtLeast("training.gradient_clip_norm", training.gradient_clip_norm(), 0.0);
+  check.Between("training.promotion_tolerance", training.promotion_tolerance(), 0.0, 1.0);
+  check.Between("training.threads", training.threads(), 1, 256);
+  check.Between("training.loader_threads", training.loader_threads(), 1, 64);
+  check.AtLeast("training.min_train_labels", training.min_train_labels(), 1);
+  const v1::AugmentationConfig& augmentation = training.augmentation();
+  check.Between("training.augmentation.horizontal_flip", augmentation.horizontal_flip(), 0.0f,
+                1.0f);
+  check.Between("training.augmentation.scale_min", augmentation.scale_min(), 0.1f, 10.0f);
+  check.Between("training.augmentation.scale_max", augmentation.scale_max(),
+                augmentation.scale_min(), 10.0f);
+  check.Between("training.augmentation.color_jitter", augmentation.color_jitter(), 0.0f, 1.0f);
+  check.Between("training.augmentation.random_crop", augmentation.random_crop(), 0.0f, 1.0f);
+  const v1::SamplerConfig& sampler = config.sampler();
+  const std::string& strategy = sampler.strategy();
+  check.Check(strategy == "random" || strategy == "least_confidence" || strategy == "entropy" ||
+                  strategy == "margin" || strategy == "tta" || strategy == "hybrid",
+              absl::StrCat("sampler.strategy must be one of random, least_confidence, entropy, "
+                           "margin, tta, hybrid; got \"",
+                           strategy, "\""));
+  const std::string& aggregation = sampler.aggregation();
+  check.Check(aggregation == "max" || aggregation == "mean" || aggregation == "sum" ||
+                  aggregation == "topk",
+              absl::StrCat("sampler.aggregation must be one of max, mean, sum, topk; got \"",
+                           aggregation, "\""));
+  check.AtLeast("sampler.topk", sampler.topk(), 1);
+  check.Between("sampler.empty_image_uncertainty", sampler.empty_image_uncertainty(), 0.0f, 1.0f);
+  check.Between("sampler.min_detection_score", sampler.min_detection_score(), 0.0f, 1.0f);
+  check.Between("sampler.candidate_factor", sampler.candidate_factor(), 1, 1000);
+  check.Between("sampler.random_share", sampler.random_share(), 0.0f, 1.0f);
+  check.AtLeast("sampler.rare_class_boost", sampler.rare_class_boost(), 0.0f);
+  check.Between("sampler.rescore_batch", sampler.rescore_batch(), 1, 1024);
+  check.Between("sampler.tie_epsilon", sampler.tie_epsilon(), 0.0f, 1.0f);
   return check.status();
 }
 

@@ -45,6 +45,15 @@ TEST(ConfigLoaderTest, BadValueIsNamed) {
 
   status = ParseConfig("queue { default_lease_seconds: 100 max_lease_seconds: 50 }", "c").status();
   EXPECT_THAT(status.message(), HasSubstr("queue.default_lease_seconds"));
+
+  status = ParseConfig("training { optimizer: \"adam\" }", "c").status();
+  EXPECT_THAT(status.message(), HasSubstr("training.optimizer"));
+
+  status = ParseConfig("sampler { strategy: \"coreset\" }", "c").status();
+  EXPECT_THAT(status.message(), HasSubstr("sampler.strategy"));
+
+  status = ParseConfig("training { augmentation { scale_min: 1.5 scale_max: 1.2 } }", "c").status();
+  EXPECT_THAT(status.message(), HasSubstr("training.augmentation.scale_max"));
 }
 
 TEST(ConfigLoaderTest, WrongTypeIsASyntaxError) {
