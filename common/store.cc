@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "common/durable_file.h"
 #include "common/schema_migrations.h"
 
 namespace labelloop {
@@ -441,6 +442,74 @@ absl::StatusOr<std::vector<StoredImage>> Store::QueueCandidates() {
     images.push_back(std::move(image));
   }
   return images;
+}
+
+absl::StatusOr<std::vector<LabeledExample>> Store::LabeledExamples(const std::string& split) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // The latest version per image: no later version of the same image exists.
+  absl::StatusOr<SqliteStatement> query = db_->Prepare(
+      "SELECT i.id, l.id, i.uri, i.sha256, i.in_blob, i.width, i.height, i.split,"
+      " b.x1, b.y1, b.x2, b.y2, b.class_id"
+      " FROM images i JOIN labels l ON l.image_id = i.id"
+      " LEFT JOIN boxes b ON b.label_id = l.id"
+      " WHERE i.state = ?1 AND (?2 = '' OR i.split = ?2)"
+      " AND NOT EXISTS(SELECT 1 FROM labels l2 WHERE l2.image_id = i.id AND l2.version > l.version)"
+      " ORDER BY i.id, b.idx");
+  if (!query.ok()) return query.status();
+  query->Bind(1, static_cast<int64_t>(v1::IMAGE_STATE_LABELED)).Bind(2, split);
+  std::vector<LabeledExample> examples;
+  while (true) {
+    absl::StatusOr<bool> row = query->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (examples.empty() || examples.back().image_id != query->ColumnInt(0)) {
+      LabeledExample& e = examples.emplace_back();
+      e.image_id = query->ColumnInt(0);
+      e.label_id = query->ColumnInt(1);
+      e.uri = query->ColumnText(2);
+      e.sha256 = query->ColumnText(3);
+      e.in_blob = query->ColumnInt(4) != 0;
+      e.width = static_cast<int>(query->ColumnInt(5));
+      e.height = static_cast<int>(query->ColumnInt(6));
+      e.split = query->ColumnText(7);
+    }
+    if (!query->ColumnIsNull(8)) {
+      examples.back().boxes.push_back(
+          {static_cast<float>(query->ColumnDouble(8)), static_cast<float>(query->ColumnDouble(9)),
+           static_cast<float>(query->ColumnDouble(10)), static_cast<float>(query->ColumnDouble(11)),
+           query->ColumnInt(12)});
+    }
+  }
+  return examples;
+}
+
+absl::StatusOr<int64_t> Store::CountLabels() {
+  std::lock_guard<std::mutex> lock(mu_);
+  absl::StatusOr<SqliteStatement> query = db_->Prepare("SELECT COUNT(*) FROM labels");
+  if (!query.ok()) return query.status();
+  absl::StatusOr<bool> row = query->Step();
+  if (!row.ok()) return row.status();
+  return query->ColumnInt(0);
+}
+
+absl::StatusOr<std::string> Store::ReadImageBytes(const std::string& sha256, bool in_blob,
+                                                  const std::string& uri,
+                                                  int64_t max_bytes) const {
+  return in_blob ? blobs_.Get(sha256, max_bytes) : ReadFileLimited(uri, max_bytes);
+}
+
+absl::Status Store::Transact(const std::function<absl::Status(SqliteDb*)>& fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  absl::StatusOr<SqliteTransaction> txn = SqliteTransaction::Begin(db_.get());
+  if (!txn.ok()) return txn.status();
+  absl::Status status = fn(db_.get());
+  if (!status.ok()) return status;
+  return txn->Commit();
+}
+
+absl::Status Store::Read(const std::function<absl::Status(SqliteDb*)>& fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return fn(db_.get());
 }
 
 }  // namespace labelloop

@@ -2,6 +2,7 @@
 #define LABELLOOP_COMMON_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -75,6 +76,20 @@ struct StoredLabel {
   int version = 0;
 };
 
+// The latest label version of a labeled image, for training and evaluation.
+struct LabeledExample {
+  int64_t image_id = 0;
+  int64_t label_id = 0;
+  std::string uri;
+  std::string sha256;
+  bool in_blob = false;
+  int width = 0;
+  int height = 0;
+  std::string split;
+  // Class ids are the store's; ClassIds()/ListClasses() name them.
+  std::vector<ValidBox> boxes;
+};
+
 struct RemovedImages {
   std::vector<int64_t> removed;
   std::vector<int64_t> not_found;
@@ -125,6 +140,22 @@ class Store {
 
   // Images waiting in the queue (UNLABELED or SKIPPED), for building the in-memory queue.
   absl::StatusOr<std::vector<StoredImage>> QueueCandidates();
+
+  // The latest label of every labeled image of `split` ("train", "val", or "" for both), by
+  // image id.
+  absl::StatusOr<std::vector<LabeledExample>> LabeledExamples(const std::string& split);
+  // Label versions stored so far (every submission counts once).
+  absl::StatusOr<int64_t> CountLabels();
+  // Reads the encoded bytes of an image from the blob folder or its uri.
+  absl::StatusOr<std::string> ReadImageBytes(const std::string& sha256, bool in_blob,
+                                             const std::string& uri, int64_t max_bytes) const;
+
+  // Runs `fn` on the connection under the store's lock, inside one transaction that commits
+  // (durably) when `fn` returns OK and rolls back otherwise. For tables owned by other parts
+  // (jobs, models, scores) whose schema is in StoreMigrations().
+  absl::Status Transact(const std::function<absl::Status(SqliteDb*)>& fn);
+  // Runs read-only `fn` on the connection under the store's lock.
+  absl::Status Read(const std::function<absl::Status(SqliteDb*)>& fn);
 
  private:
   Store(std::unique_ptr<DirLock> lock, std::unique_ptr<SqliteDb> db, BlobStore blobs,

@@ -165,9 +165,8 @@ grpc::Status DatasetServiceImpl::GetImage(grpc::ServerContext* context,
   if (!image.ok()) return ToGrpcStatus(image.status());
   *response->mutable_image() = ToImageProto(*image);
   if (request->include_bytes()) {
-    absl::StatusOr<std::string> data = image->in_blob
-                                           ? store_->blobs().Get(image->sha256, limits_.max_bytes)
-                                           : ReadFileLimited(image->uri, limits_.max_bytes);
+    absl::StatusOr<std::string> data =
+        store_->ReadImageBytes(image->sha256, image->in_blob, image->uri, limits_.max_bytes);
     if (!data.ok()) {
       return grpc::Status(grpc::StatusCode::UNAVAILABLE,
                           absl::StrCat("bytes of image ", image->id, " cannot be read: ",

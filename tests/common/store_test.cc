@@ -161,6 +161,48 @@ TEST_F(StoreTest, RemoveCascadesAndReportsUnknownIds) {
   EXPECT_EQ((*store_->ListClasses())[0].box_count(), 0);
 }
 
+TEST_F(StoreTest, LabeledExamplesHoldTheLatestVersionWithItsBoxes) {
+  ASSERT_TRUE(store_->SetClasses({"cat"}).ok());
+  std::vector<int64_t> ids = AddImages({"a", "b", "c"});
+  ASSERT_TRUE(store_->PutLeases({{ids[0], "L0", "ann", kNow + 1000}}).ok());
+  NewLabel two_boxes = LabelFor(ids[0], "L0");
+  two_boxes.boxes.push_back({5, 6, 7, 8, two_boxes.boxes[0].class_id});
+  ASSERT_TRUE(store_->SubmitLabel(two_boxes, kNow).ok());
+  ASSERT_TRUE(store_->PutLeases({{ids[1], "L1", "ann", kNow + 1000}}).ok());
+  NewLabel empty = LabelFor(ids[1], "L1");
+  empty.boxes.clear();
+  ASSERT_TRUE(store_->SubmitLabel(empty, kNow).ok());
+  auto examples = store_->LabeledExamples("");
+  ASSERT_TRUE(examples.ok()) << examples.status();
+  ASSERT_EQ(examples->size(), 2u);
+  EXPECT_EQ((*examples)[0].image_id, ids[0]);
+  ASSERT_EQ((*examples)[0].boxes.size(), 2u);
+  EXPECT_FLOAT_EQ((*examples)[0].boxes[1].x2, 7);
+  EXPECT_TRUE((*examples)[1].boxes.empty());  // "No objects" is a label too.
+  EXPECT_EQ(*store_->CountLabels(), 2);
+  size_t by_split = store_->LabeledExamples("train")->size() + store_->LabeledExamples("val")->size();
+  EXPECT_EQ(by_split, 2u);
+}
+
+TEST_F(StoreTest, TransactRollsBackOnError) {
+  ASSERT_TRUE(store_->Transact([](SqliteDb* db) { return db->Exec("CREATE TABLE t(x)"); }).ok());
+  absl::Status status = store_->Transact([](SqliteDb* db) {
+    absl::Status s = db->Exec("INSERT INTO t VALUES(1)");
+    if (!s.ok()) return s;
+    return absl::InternalError("changed my mind");
+  });
+  EXPECT_EQ(status.code(), absl::StatusCode::kInternal);
+  int64_t rows = -1;
+  ASSERT_TRUE(store_->Read([&](SqliteDb* db) {
+    auto q = db->Prepare("SELECT COUNT(*) FROM t");
+    if (!q.ok()) return q.status();
+    absl::StatusOr<bool> row = q->Step();
+    rows = q->ColumnInt(0);
+    return row.status();
+  }).ok());
+  EXPECT_EQ(rows, 0);
+}
+
 TEST_F(StoreTest, SecondOpenOfTheSameFolderIsRefused) {
   absl::Status status = Store::Open(dir_.path(), StoreOptions{}).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
