@@ -46,7 +46,8 @@ absl::StatusOr<std::string> BlobStore::Get(absl::string_view sha256, int64_t max
 absl::Status BlobStore::Remove(absl::string_view sha256) const {
   std::error_code ec;
   std::filesystem::remove(PathOf(sha256), ec);
-  if (ec) return absl::InternalError(absl::StrCat("cannot remove blob ", sha256, ": ", ec.message()));
+  if (ec)
+    return absl::InternalError(absl::StrCat("cannot remove blob ", sha256, ": ", ec.message()));
   return absl::OkStatus();
 }
 

@@ -27,8 +27,8 @@ absl::StatusOr<std::vector<ValidBox>> ValidateBoxes(
     const google::protobuf::RepeatedPtrField<v1::Box>& boxes, const BoxRules& rules,
     const absl::flat_hash_map<std::string, int64_t>& class_ids) {
   if (boxes.size() > rules.max_boxes) {
-    return absl::InvalidArgumentError(absl::StrCat(boxes.size(), " boxes, over the limit of ",
-                                                   rules.max_boxes, " per image"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(boxes.size(), " boxes, over the limit of ", rules.max_boxes, " per image"));
   }
   const float width = static_cast<float>(rules.image_width);
   const float height = static_cast<float>(rules.image_height);

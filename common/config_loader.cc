@@ -1,8 +1,7 @@
 #include "common/config_loader.h"
 
-#include "absl/strings/string_view.h"
-
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/durable_file.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
@@ -15,8 +14,8 @@ class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
  public:
   void AddError(int line, google::protobuf::io::ColumnNumber column,
                 const std::string& message) override {
-    if (error_.empty()) error_ = absl::StrCat("line ", line + 1, ", column ", column + 1, ": ",
-                                              message);
+    if (error_.empty())
+      error_ = absl::StrCat("line ", line + 1, ", column ", column + 1, ": ", message);
   }
   const std::string& error() const { return error_; }
 
@@ -30,8 +29,8 @@ class RangeChecker {
   template <typename T>
   void AtLeast(absl::string_view field, T value, T minimum) {
     if (status_.ok() && value < minimum) {
-      status_ = absl::InvalidArgumentError(
-          absl::StrCat(field, " must be >= ", minimum, ", got ", value));
+      status_ =
+          absl::InvalidArgumentError(absl::StrCat(field, " must be >= ", minimum, ", got ", value));
     }
   }
   template <typename T>
@@ -71,10 +70,10 @@ absl::Status ValidateConfig(const v1::DaemonConfig& config) {
   const v1::QueueConfig& queue = config.queue();
   check.AtLeast("queue.default_lease_seconds", queue.default_lease_seconds(), 1);
   check.AtLeast("queue.max_lease_seconds", queue.max_lease_seconds(), 1);
-  check.Check(queue.default_lease_seconds() <= queue.max_lease_seconds(),
-              absl::StrCat("queue.default_lease_seconds (", queue.default_lease_seconds(),
-                           ") must not exceed queue.max_lease_seconds (",
-                           queue.max_lease_seconds(), ")"));
+  check.Check(
+      queue.default_lease_seconds() <= queue.max_lease_seconds(),
+      absl::StrCat("queue.default_lease_seconds (", queue.default_lease_seconds(),
+                   ") must not exceed queue.max_lease_seconds (", queue.max_lease_seconds(), ")"));
   const v1::TrainingConfig& training = config.training();
   check.AtLeast("training.trigger_new_labels", training.trigger_new_labels(), 0);
   check.AtLeast("training.max_interval_seconds", training.max_interval_seconds(), 0);

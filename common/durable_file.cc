@@ -90,9 +90,8 @@ absl::StatusOr<std::string> ReadFileLimited(const std::string& path, int64_t max
   }
   if (st.st_size > max_bytes) {
     ::close(fd);
-    return absl::InvalidArgumentError(absl::StrCat("file is ", st.st_size,
-                                                   " bytes, larger than the limit of ",
-                                                   max_bytes, " bytes"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "file is ", st.st_size, " bytes, larger than the limit of ", max_bytes, " bytes"));
   }
   std::string data(static_cast<size_t>(st.st_size), '\0');
   size_t read_total = 0;

@@ -11,7 +11,8 @@ uint32_t BigEndian32(absl::string_view b, size_t at) {
 }
 
 uint16_t BigEndian16(absl::string_view b, size_t at) {
-  return static_cast<uint16_t>((static_cast<uint8_t>(b[at]) << 8) | static_cast<uint8_t>(b[at + 1]));
+  return static_cast<uint16_t>((static_cast<uint8_t>(b[at]) << 8) |
+                               static_cast<uint8_t>(b[at + 1]));
 }
 
 std::optional<ImageDimensions> PngDimensions(absl::string_view b) {
@@ -34,8 +35,8 @@ std::optional<ImageDimensions> JpegDimensions(absl::string_view b) {
       continue;
     }
     uint16_t length = BigEndian16(b, at + 2);
-    bool start_of_frame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 &&
-                          marker != 0xC8 && marker != 0xCC;
+    bool start_of_frame =
+        marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
     if (start_of_frame) {
       // Segment: length(2) precision(1) height(2) width(2).
       if (at + 9 > b.size()) return std::nullopt;

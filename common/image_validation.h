@@ -2,9 +2,9 @@
 #define LABELLOOP_COMMON_IMAGE_VALIDATION_H_
 
 #include <cstdint>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace labelloop {
 

@@ -70,10 +70,9 @@ absl::Status ApplyMigrations(SqliteDb* db, const std::vector<SchemaMigration>& m
   if (!current.ok()) return current.status();
   int newest = migrations.empty() ? 0 : migrations.back().version;
   if (*current > newest) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("database ", db->path(), " has schema version ", *current,
-                     " but this labelloop knows versions up to ", newest,
-                     "; use a newer labelloopd"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "database ", db->path(), " has schema version ", *current,
+        " but this labelloop knows versions up to ", newest, "; use a newer labelloopd"));
   }
   for (const SchemaMigration& migration : migrations) {
     if (migration.version <= *current) continue;
@@ -81,9 +80,9 @@ absl::Status ApplyMigrations(SqliteDb* db, const std::vector<SchemaMigration>& m
     if (!txn.ok()) return txn.status();
     absl::Status status = db->Exec(migration.sql);
     if (!status.ok()) {
-      return absl::Status(status.code(), absl::StrCat("migration ", migration.version, " (",
-                                                      migration.description,
-                                                      "): ", status.message()));
+      return absl::Status(status.code(),
+                          absl::StrCat("migration ", migration.version, " (", migration.description,
+                                       "): ", status.message()));
     }
     absl::StatusOr<SqliteStatement> record = db->Prepare(
         "INSERT INTO schema_migrations(version, description, applied_ms) VALUES(?, ?, ?)");

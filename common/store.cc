@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/durable_file.h"
+#include "common/group_commit.h"
 #include "common/schema_migrations.h"
 
 namespace labelloop {
@@ -18,7 +19,8 @@ constexpr char kImageColumns[] =
     " (SELECT COUNT(*) FROM labels l WHERE l.image_id = i.id),"
     " EXISTS(SELECT 1 FROM leases s WHERE s.image_id = i.id AND s.expires_ms > ?1)"
     " FROM images i";
-constexpr char kLive[] = "EXISTS(SELECT 1 FROM leases s WHERE s.image_id = i.id AND s.expires_ms > ?1)";
+constexpr char kLive[] =
+    "EXISTS(SELECT 1 FROM leases s WHERE s.image_id = i.id AND s.expires_ms > ?1)";
 
 StoredImage ReadImageRow(const SqliteStatement& row) {
   StoredImage image;
@@ -71,12 +73,39 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& data_dir,
   if (!db.ok()) return db.status();
   absl::Status status = ApplyMigrations(db->get(), StoreMigrations());
   if (!status.ok()) return status;
-  return std::unique_ptr<Store>(new Store(*std::move(lock), *std::move(db), *std::move(blobs), options));
+  // A second connection for reads: in WAL mode it reads the last committed state while the
+  // writer's group commit waits on fsync, so queries never queue behind a disk flush.
+  absl::StatusOr<std::unique_ptr<SqliteDb>> read_db =
+      SqliteDb::Open(data_dir + "/labelloop.db", options.busy_timeout_ms);
+  if (!read_db.ok()) return read_db.status();
+  return std::unique_ptr<Store>(
+      new Store(*std::move(lock), *std::move(db), *std::move(read_db), *std::move(blobs), options));
 }
 
+Store::Store(std::unique_ptr<DirLock> lock, std::unique_ptr<SqliteDb> write_db,
+             std::unique_ptr<SqliteDb> read_db, BlobStore blobs, StoreOptions options)
+    : lock_(std::move(lock)),
+      write_db_(std::move(write_db)),
+      committer_(std::make_unique<GroupCommitter>(write_db_.get())),
+      read_db_(std::move(read_db)),
+      blobs_(std::move(blobs)),
+      options_(options) {}
+
+Store::~Store() {
+  // The committer flushes queued writes (leases) before the connections close.
+  committer_.reset();
+}
+
+absl::Status Store::Sync() {
+  return committer_->Commit([](SqliteDb*) { return absl::OkStatus(); });
+}
+
+int64_t Store::commit_groups() const { return committer_->groups(); }
+
 std::optional<int64_t> Store::FindImageBySha256(const std::string& sha256) {
-  std::lock_guard<std::mutex> lock(mu_);
-  absl::StatusOr<SqliteStatement> find = db_->Prepare("SELECT id FROM images WHERE sha256 = ?");
+  std::lock_guard<std::mutex> lock(read_mu_);
+  absl::StatusOr<SqliteStatement> find =
+      read_db_->Prepare("SELECT id FROM images WHERE sha256 = ?");
   if (!find.ok()) return std::nullopt;
   find->Bind(1, sha256);
   absl::StatusOr<bool> row = find->Step();
@@ -85,43 +114,44 @@ std::optional<int64_t> Store::FindImageBySha256(const std::string& sha256) {
 }
 
 absl::StatusOr<std::vector<AddImageResult>> Store::AddImages(const std::vector<NewImage>& images) {
-  std::lock_guard<std::mutex> lock(mu_);
-  absl::StatusOr<SqliteTransaction> txn = SqliteTransaction::Begin(db_.get());
-  if (!txn.ok()) return txn.status();
-  absl::StatusOr<SqliteStatement> find = db_->Prepare("SELECT id FROM images WHERE sha256 = ?");
-  if (!find.ok()) return find.status();
-  absl::StatusOr<SqliteStatement> insert = db_->Prepare(
-      "INSERT INTO images(sha256, uri, in_blob, size_bytes, width, height, state, split, added_ms)"
-      " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  if (!insert.ok()) return insert.status();
-  const int64_t now_ms = NowMs();
   std::vector<AddImageResult> results;
-  results.reserve(images.size());
-  for (const NewImage& image : images) {
-    find->Reset();
-    find->Bind(1, image.sha256);
-    absl::StatusOr<bool> existing = find->Step();
-    if (!existing.ok()) return existing.status();
-    if (*existing) {
-      results.push_back({find->ColumnInt(0), true});
-      continue;
+  absl::Status committed = committer_->Commit([&](SqliteDb* db) -> absl::Status {
+    absl::StatusOr<SqliteStatement> find = db->Prepare("SELECT id FROM images WHERE sha256 = ?");
+    if (!find.ok()) return find.status();
+    absl::StatusOr<SqliteStatement> insert = db->Prepare(
+        "INSERT INTO images(sha256, uri, in_blob, size_bytes, width, height, state, split, "
+        "added_ms)"
+        " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!insert.ok()) return insert.status();
+    const int64_t now_ms = NowMs();
+    results.clear();
+    results.reserve(images.size());
+    for (const NewImage& image : images) {
+      find->Reset();
+      find->Bind(1, image.sha256);
+      absl::StatusOr<bool> existing = find->Step();
+      if (!existing.ok()) return existing.status();
+      if (*existing) {
+        results.push_back({find->ColumnInt(0), true});
+        continue;
+      }
+      insert->Reset();
+      insert->Bind(1, image.sha256)
+          .Bind(2, image.uri)
+          .Bind(3, static_cast<int64_t>(image.in_blob))
+          .Bind(4, image.size_bytes)
+          .Bind(5, static_cast<int64_t>(image.width))
+          .Bind(6, static_cast<int64_t>(image.height))
+          .Bind(7, static_cast<int64_t>(v1::IMAGE_STATE_UNLABELED))
+          .Bind(8, SplitFor(image.sha256, options_.validation_share))
+          .Bind(9, now_ms);
+      absl::Status status = insert->Run();
+      if (!status.ok()) return status;
+      results.push_back({db->LastInsertRowId(), false});
     }
-    insert->Reset();
-    insert->Bind(1, image.sha256)
-        .Bind(2, image.uri)
-        .Bind(3, static_cast<int64_t>(image.in_blob))
-        .Bind(4, image.size_bytes)
-        .Bind(5, static_cast<int64_t>(image.width))
-        .Bind(6, static_cast<int64_t>(image.height))
-        .Bind(7, static_cast<int64_t>(v1::IMAGE_STATE_UNLABELED))
-        .Bind(8, SplitFor(image.sha256, options_.validation_share))
-        .Bind(9, now_ms);
-    absl::Status status = insert->Run();
-    if (!status.ok()) return status;
-    results.push_back({db_->LastInsertRowId(), false});
-  }
-  absl::Status status = txn->Commit();
-  if (!status.ok()) return status;
+    return absl::OkStatus();
+  });
+  if (!committed.ok()) return committed;
   return results;
 }
 
@@ -141,8 +171,10 @@ absl::StatusOr<std::vector<StoredImage>> Store::ListImages(v1::ImageState state,
       filter = absl::StrCat(" AND i.state = ", static_cast<int>(state), " AND NOT ", kLive);
       break;
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  absl::StatusOr<SqliteStatement> query = db_->Prepare(
+  absl::Status synced = Sync();
+  if (!synced.ok()) return synced;
+  std::lock_guard<std::mutex> lock(read_mu_);
+  absl::StatusOr<SqliteStatement> query = read_db_->Prepare(
       absl::StrCat(kImageColumns, " WHERE i.id > ?2", filter, " ORDER BY i.id LIMIT ?3"));
   if (!query.ok()) return query.status();
   query->Bind(1, now_ms).Bind(2, after_id).Bind(3, static_cast<int64_t>(limit));
@@ -157,9 +189,9 @@ absl::StatusOr<std::vector<StoredImage>> Store::ListImages(v1::ImageState state,
 }
 
 absl::StatusOr<StoredImage> Store::GetImage(int64_t image_id, int64_t now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(read_mu_);
   absl::StatusOr<SqliteStatement> query =
-      db_->Prepare(absl::StrCat(kImageColumns, " WHERE i.id = ?2"));
+      read_db_->Prepare(absl::StrCat(kImageColumns, " WHERE i.id = ?2"));
   if (!query.ok()) return query.status();
   query->Bind(1, now_ms).Bind(2, image_id);
   absl::StatusOr<bool> row = query->Step();
@@ -169,36 +201,36 @@ absl::StatusOr<StoredImage> Store::GetImage(int64_t image_id, int64_t now_ms) {
 }
 
 absl::StatusOr<RemovedImages> Store::RemoveImages(const std::vector<int64_t>& image_ids) {
-  std::lock_guard<std::mutex> lock(mu_);
-  absl::StatusOr<SqliteTransaction> txn = SqliteTransaction::Begin(db_.get());
-  if (!txn.ok()) return txn.status();
-  absl::StatusOr<SqliteStatement> remove =
-      db_->Prepare("DELETE FROM images WHERE id = ? RETURNING sha256, in_blob");
-  if (!remove.ok()) return remove.status();
   RemovedImages result;
-  for (int64_t id : image_ids) {
-    remove->Reset();
-    remove->Bind(1, id);
-    absl::StatusOr<bool> row = remove->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) {
-      result.not_found.push_back(id);
-      continue;
+  absl::Status committed = committer_->Commit([&](SqliteDb* db) -> absl::Status {
+    absl::StatusOr<SqliteStatement> remove =
+        db->Prepare("DELETE FROM images WHERE id = ? RETURNING sha256, in_blob");
+    if (!remove.ok()) return remove.status();
+    result = RemovedImages();
+    for (int64_t id : image_ids) {
+      remove->Reset();
+      remove->Bind(1, id);
+      absl::StatusOr<bool> row = remove->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) {
+        result.not_found.push_back(id);
+        continue;
+      }
+      result.removed.push_back(id);
+      if (remove->ColumnInt(1) != 0) result.orphaned_blobs.push_back(remove->ColumnText(0));
+      // Finish the statement so RETURNING's delete is complete before the next one.
+      absl::StatusOr<bool> done = remove->Step();
+      if (!done.ok()) return done.status();
     }
-    result.removed.push_back(id);
-    if (remove->ColumnInt(1) != 0) result.orphaned_blobs.push_back(remove->ColumnText(0));
-    // Finish the statement so RETURNING's delete is complete before the next one.
-    absl::StatusOr<bool> done = remove->Step();
-    if (!done.ok()) return done.status();
-  }
-  absl::Status status = txn->Commit();
-  if (!status.ok()) return status;
+    return absl::OkStatus();
+  });
+  if (!committed.ok()) return committed;
   return result;
 }
 
 absl::StatusOr<std::vector<v1::ClassInfo>> Store::ListClasses() {
-  std::lock_guard<std::mutex> lock(mu_);
-  absl::StatusOr<SqliteStatement> query = db_->Prepare(
+  std::lock_guard<std::mutex> lock(read_mu_);
+  absl::StatusOr<SqliteStatement> query = read_db_->Prepare(
       "SELECT c.id, c.name, (SELECT COUNT(*) FROM boxes b WHERE b.class_id = c.id)"
       " FROM classes c ORDER BY c.id");
   if (!query.ok()) return query.status();
@@ -224,100 +256,103 @@ absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> Store::ClassIds() {
 }
 
 absl::Status Store::SetClasses(const std::vector<std::string>& names) {
-  std::lock_guard<std::mutex> lock(mu_);
-  absl::StatusOr<SqliteTransaction> txn = SqliteTransaction::Begin(db_.get());
-  if (!txn.ok()) return txn.status();
-  absl::StatusOr<SqliteStatement> existing = db_->Prepare(
-      "SELECT c.id, c.name, (SELECT COUNT(*) FROM boxes b WHERE b.class_id = c.id)"
-      " FROM classes c");
-  if (!existing.ok()) return existing.status();
-  absl::flat_hash_map<std::string, int64_t> wanted;
-  for (const std::string& name : names) wanted[name] = 1;
-  std::vector<int64_t> to_drop;
-  while (true) {
-    absl::StatusOr<bool> row = existing->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    std::string name = existing->ColumnText(1);
-    if (wanted.erase(name) > 0) continue;  // Kept.
-    if (existing->ColumnInt(2) > 0) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("class \"", name, "\" is used by ", existing->ColumnInt(2),
-                       " labeled boxes and cannot be removed"));
+  absl::Status committed = committer_->Commit([&](SqliteDb* db) -> absl::Status {
+    absl::StatusOr<SqliteStatement> existing = db->Prepare(
+        "SELECT c.id, c.name, (SELECT COUNT(*) FROM boxes b WHERE b.class_id = c.id)"
+        " FROM classes c");
+    if (!existing.ok()) return existing.status();
+    absl::flat_hash_map<std::string, int64_t> wanted;
+    for (const std::string& name : names) wanted[name] = 1;
+    std::vector<int64_t> to_drop;
+    while (true) {
+      absl::StatusOr<bool> row = existing->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      std::string name = existing->ColumnText(1);
+      if (wanted.erase(name) > 0) continue;  // Kept.
+      if (existing->ColumnInt(2) > 0) {
+        return absl::FailedPreconditionError(absl::StrCat("class \"", name, "\" is used by ",
+                                                          existing->ColumnInt(2),
+                                                          " labeled boxes and cannot be removed"));
+      }
+      to_drop.push_back(existing->ColumnInt(0));
     }
-    to_drop.push_back(existing->ColumnInt(0));
-  }
-  absl::StatusOr<SqliteStatement> drop = db_->Prepare("DELETE FROM classes WHERE id = ?");
-  if (!drop.ok()) return drop.status();
-  for (int64_t id : to_drop) {
-    drop->Reset();
-    absl::Status status = drop->Bind(1, id).Run();
-    if (!status.ok()) return status;
-  }
-  absl::StatusOr<SqliteStatement> add =
-      db_->Prepare("INSERT INTO classes(name, created_ms) VALUES(?, ?)");
-  if (!add.ok()) return add.status();
-  const int64_t now_ms = NowMs();
-  for (const std::string& name : names) {
-    if (!wanted.contains(name)) continue;  // Already present (or a repeated name).
-    wanted.erase(name);
-    add->Reset();
-    absl::Status status = add->Bind(1, name).Bind(2, now_ms).Run();
-    if (!status.ok()) return status;
-  }
-  return txn->Commit();
+    absl::StatusOr<SqliteStatement> drop = db->Prepare("DELETE FROM classes WHERE id = ?");
+    if (!drop.ok()) return drop.status();
+    for (int64_t id : to_drop) {
+      drop->Reset();
+      absl::Status status = drop->Bind(1, id).Run();
+      if (!status.ok()) return status;
+    }
+    absl::StatusOr<SqliteStatement> add =
+        db->Prepare("INSERT INTO classes(name, created_ms) VALUES(?, ?)");
+    if (!add.ok()) return add.status();
+    const int64_t now_ms = NowMs();
+    for (const std::string& name : names) {
+      if (!wanted.contains(name)) continue;  // Already present (or a repeated name).
+      wanted.erase(name);
+      add->Reset();
+      absl::Status status = add->Bind(1, name).Bind(2, now_ms).Run();
+      if (!status.ok()) return status;
+    }
+    return absl::OkStatus();
+  });
+  return committed;
 }
 
 absl::Status Store::PutLeases(const std::vector<StoredLease>& leases) {
-  std::lock_guard<std::mutex> lock(mu_);
-  absl::StatusOr<SqliteTransaction> txn = SqliteTransaction::Begin(db_.get());
-  if (!txn.ok()) return txn.status();
-  absl::StatusOr<SqliteStatement> put = db_->Prepare(
-      "INSERT OR REPLACE INTO leases(image_id, lease_id, annotator, expires_ms) VALUES(?,?,?,?)");
-  if (!put.ok()) return put.status();
-  for (const StoredLease& lease : leases) {
-    put->Reset();
-    absl::Status status = put->Bind(1, lease.image_id)
-                              .Bind(2, lease.lease_id)
-                              .Bind(3, lease.annotator)
-                              .Bind(4, lease.expires_ms)
-                              .Run();
-    if (!status.ok()) return status;
-  }
-  return txn->Commit();
+  committer_->CommitLater([leases](SqliteDb* db) -> absl::Status {
+    absl::StatusOr<SqliteStatement> put = db->Prepare(
+        "INSERT OR REPLACE INTO leases(image_id, lease_id, annotator, expires_ms)"
+        " VALUES(?,?,?,?)");
+    if (!put.ok()) return put.status();
+    for (const StoredLease& lease : leases) {
+      put->Reset();
+      absl::Status status = put->Bind(1, lease.image_id)
+                                .Bind(2, lease.lease_id)
+                                .Bind(3, lease.annotator)
+                                .Bind(4, lease.expires_ms)
+                                .Run();
+      if (!status.ok()) return status;
+    }
+    return absl::OkStatus();
+  });
+  return absl::OkStatus();
 }
 
 absl::Status Store::DeleteLease(int64_t image_id, const std::string& lease_id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  absl::StatusOr<SqliteStatement> remove =
-      db_->Prepare("DELETE FROM leases WHERE image_id = ? AND lease_id = ?");
-  if (!remove.ok()) return remove.status();
-  return remove->Bind(1, image_id).Bind(2, lease_id).Run();
+  committer_->CommitLater([image_id, lease_id](SqliteDb* db) -> absl::Status {
+    absl::StatusOr<SqliteStatement> remove =
+        db->Prepare("DELETE FROM leases WHERE image_id = ? AND lease_id = ?");
+    if (!remove.ok()) return remove.status();
+    return remove->Bind(1, image_id).Bind(2, lease_id).Run();
+  });
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<StoredLease>> Store::LoadLeases() {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(read_mu_);
   absl::StatusOr<SqliteStatement> query =
-      db_->Prepare("SELECT image_id, lease_id, annotator, expires_ms FROM leases");
+      read_db_->Prepare("SELECT image_id, lease_id, annotator, expires_ms FROM leases");
   if (!query.ok()) return query.status();
   std::vector<StoredLease> leases;
   while (true) {
     absl::StatusOr<bool> row = query->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    leases.push_back({query->ColumnInt(0), query->ColumnText(1), query->ColumnText(2),
-                      query->ColumnInt(3)});
+    leases.push_back(
+        {query->ColumnInt(0), query->ColumnText(1), query->ColumnText(2), query->ColumnInt(3)});
   }
   return leases;
 }
 
-absl::Status Store::ConsumeLease(int64_t image_id, const std::string& lease_id) {
+absl::Status Store::ConsumeLease(SqliteDb* db, int64_t image_id, const std::string& lease_id) {
   absl::StatusOr<SqliteStatement> remove =
-      db_->Prepare("DELETE FROM leases WHERE image_id = ? AND lease_id = ?");
+      db->Prepare("DELETE FROM leases WHERE image_id = ? AND lease_id = ?");
   if (!remove.ok()) return remove.status();
   absl::Status status = remove->Bind(1, image_id).Bind(2, lease_id).Run();
   if (!status.ok()) return status;
-  if (db_->Changes() != 1) {
+  if (db->Changes() != 1) {
     return absl::FailedPreconditionError(
         absl::StrCat("lease ", lease_id, " is not the live lease of image ", image_id));
   }
@@ -325,72 +360,73 @@ absl::Status Store::ConsumeLease(int64_t image_id, const std::string& lease_id) 
 }
 
 absl::StatusOr<StoredLabel> Store::SubmitLabel(const NewLabel& label, int64_t now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
-  absl::StatusOr<SqliteTransaction> txn = SqliteTransaction::Begin(db_.get());
-  if (!txn.ok()) return txn.status();
-  absl::Status status = ConsumeLease(label.image_id, label.lease_id);
-  if (!status.ok()) return status;
-  absl::StatusOr<SqliteStatement> insert = db_->Prepare(
-      "INSERT INTO labels(image_id, version, annotator, created_ms, lease_id,"
-      " prelabel_model_version) VALUES(?1,"
-      " (SELECT COALESCE(MAX(version), 0) + 1 FROM labels WHERE image_id = ?1), ?2, ?3, ?4, ?5)"
-      " RETURNING id, version");
-  if (!insert.ok()) return insert.status();
-  insert->Bind(1, label.image_id)
-      .Bind(2, label.annotator)
-      .Bind(3, now_ms)
-      .Bind(4, label.lease_id)
-      .Bind(5, label.prelabel_model_version);
-  absl::StatusOr<bool> row = insert->Step();
-  if (!row.ok()) return row.status();
-  StoredLabel stored{insert->ColumnInt(0), static_cast<int>(insert->ColumnInt(1))};
-  absl::StatusOr<bool> done = insert->Step();
-  if (!done.ok()) return done.status();
-  absl::StatusOr<SqliteStatement> box = db_->Prepare(
-      "INSERT INTO boxes(label_id, idx, x1, y1, x2, y2, class_id) VALUES(?,?,?,?,?,?,?)");
-  if (!box.ok()) return box.status();
-  for (size_t i = 0; i < label.boxes.size(); ++i) {
-    const ValidBox& b = label.boxes[i];
-    box->Reset();
-    status = box->Bind(1, stored.id)
-                 .Bind(2, static_cast<int64_t>(i))
-                 .Bind(3, static_cast<double>(b.x1))
-                 .Bind(4, static_cast<double>(b.y1))
-                 .Bind(5, static_cast<double>(b.x2))
-                 .Bind(6, static_cast<double>(b.y2))
-                 .Bind(7, b.class_id)
-                 .Run();
+  StoredLabel stored;
+  absl::Status committed = committer_->Commit([&](SqliteDb* db) -> absl::Status {
+    absl::Status status = ConsumeLease(db, label.image_id, label.lease_id);
     if (!status.ok()) return status;
-  }
-  absl::StatusOr<SqliteStatement> mark = db_->Prepare("UPDATE images SET state = ? WHERE id = ?");
-  if (!mark.ok()) return mark.status();
-  status = mark->Bind(1, static_cast<int64_t>(v1::IMAGE_STATE_LABELED)).Bind(2, label.image_id).Run();
-  if (!status.ok()) return status;
-  status = txn->Commit();
-  if (!status.ok()) return status;
+    absl::StatusOr<SqliteStatement> insert = db->Prepare(
+        "INSERT INTO labels(image_id, version, annotator, created_ms, lease_id,"
+        " prelabel_model_version) VALUES(?1,"
+        " (SELECT COALESCE(MAX(version), 0) + 1 FROM labels WHERE image_id = ?1), ?2, ?3, ?4, ?5)"
+        " RETURNING id, version");
+    if (!insert.ok()) return insert.status();
+    insert->Bind(1, label.image_id)
+        .Bind(2, label.annotator)
+        .Bind(3, now_ms)
+        .Bind(4, label.lease_id)
+        .Bind(5, label.prelabel_model_version);
+    absl::StatusOr<bool> row = insert->Step();
+    if (!row.ok()) return row.status();
+    stored = StoredLabel{insert->ColumnInt(0), static_cast<int>(insert->ColumnInt(1))};
+    absl::StatusOr<bool> done = insert->Step();
+    if (!done.ok()) return done.status();
+    absl::StatusOr<SqliteStatement> box = db->Prepare(
+        "INSERT INTO boxes(label_id, idx, x1, y1, x2, y2, class_id) VALUES(?,?,?,?,?,?,?)");
+    if (!box.ok()) return box.status();
+    for (size_t i = 0; i < label.boxes.size(); ++i) {
+      const ValidBox& b = label.boxes[i];
+      box->Reset();
+      status = box->Bind(1, stored.id)
+                   .Bind(2, static_cast<int64_t>(i))
+                   .Bind(3, static_cast<double>(b.x1))
+                   .Bind(4, static_cast<double>(b.y1))
+                   .Bind(5, static_cast<double>(b.x2))
+                   .Bind(6, static_cast<double>(b.y2))
+                   .Bind(7, b.class_id)
+                   .Run();
+      if (!status.ok()) return status;
+    }
+    absl::StatusOr<SqliteStatement> mark = db->Prepare("UPDATE images SET state = ? WHERE id = ?");
+    if (!mark.ok()) return mark.status();
+    status =
+        mark->Bind(1, static_cast<int64_t>(v1::IMAGE_STATE_LABELED)).Bind(2, label.image_id).Run();
+    if (!status.ok()) return status;
+    return absl::OkStatus();
+  });
+  if (!committed.ok()) return committed;
   return stored;
 }
 
 absl::Status Store::SkipImage(int64_t image_id, const std::string& lease_id, int64_t now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
-  absl::StatusOr<SqliteTransaction> txn = SqliteTransaction::Begin(db_.get());
-  if (!txn.ok()) return txn.status();
-  absl::Status status = ConsumeLease(image_id, lease_id);
-  if (!status.ok()) return status;
-  absl::StatusOr<SqliteStatement> mark =
-      db_->Prepare("UPDATE images SET state = ?, skipped_ms = ? WHERE id = ?");
-  if (!mark.ok()) return mark.status();
-  status = mark->Bind(1, static_cast<int64_t>(v1::IMAGE_STATE_SKIPPED))
-               .Bind(2, now_ms)
-               .Bind(3, image_id)
-               .Run();
-  if (!status.ok()) return status;
-  return txn->Commit();
+  absl::Status committed = committer_->Commit([&](SqliteDb* db) -> absl::Status {
+    absl::Status status = ConsumeLease(db, image_id, lease_id);
+    if (!status.ok()) return status;
+    absl::StatusOr<SqliteStatement> mark =
+        db->Prepare("UPDATE images SET state = ?, skipped_ms = ? WHERE id = ?");
+    if (!mark.ok()) return mark.status();
+    status = mark->Bind(1, static_cast<int64_t>(v1::IMAGE_STATE_SKIPPED))
+                 .Bind(2, now_ms)
+                 .Bind(3, image_id)
+                 .Run();
+    if (!status.ok()) return status;
+    return absl::OkStatus();
+  });
+  return committed;
 }
 
 absl::StatusOr<std::optional<v1::Label>> Store::LatestLabel(int64_t image_id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  absl::StatusOr<SqliteStatement> query = db_->Prepare(
+  std::lock_guard<std::mutex> lock(read_mu_);
+  absl::StatusOr<SqliteStatement> query = read_db_->Prepare(
       "SELECT id, version, annotator, created_ms, prelabel_model_version FROM labels"
       " WHERE image_id = ? ORDER BY version DESC LIMIT 1");
   if (!query.ok()) return query.status();
@@ -405,7 +441,7 @@ absl::StatusOr<std::optional<v1::Label>> Store::LatestLabel(int64_t image_id) {
   label.set_annotator(query->ColumnText(2));
   label.set_created_unix_ms(query->ColumnInt(3));
   label.set_prelabel_model_version(query->ColumnText(4));
-  absl::StatusOr<SqliteStatement> boxes = db_->Prepare(
+  absl::StatusOr<SqliteStatement> boxes = read_db_->Prepare(
       "SELECT b.x1, b.y1, b.x2, b.y2, c.name FROM boxes b JOIN classes c ON c.id = b.class_id"
       " WHERE b.label_id = ? ORDER BY b.idx");
   if (!boxes.ok()) return boxes.status();
@@ -425,10 +461,10 @@ absl::StatusOr<std::optional<v1::Label>> Store::LatestLabel(int64_t image_id) {
 }
 
 absl::StatusOr<std::vector<StoredImage>> Store::QueueCandidates() {
-  std::lock_guard<std::mutex> lock(mu_);
-  absl::StatusOr<SqliteStatement> query = db_->Prepare(
-      absl::StrCat(kImageColumns, " WHERE i.state IN (", static_cast<int>(v1::IMAGE_STATE_UNLABELED),
-                   ", ", static_cast<int>(v1::IMAGE_STATE_SKIPPED), ") ORDER BY i.id"));
+  std::lock_guard<std::mutex> lock(read_mu_);
+  absl::StatusOr<SqliteStatement> query = read_db_->Prepare(absl::StrCat(
+      kImageColumns, " WHERE i.state IN (", static_cast<int>(v1::IMAGE_STATE_UNLABELED), ", ",
+      static_cast<int>(v1::IMAGE_STATE_SKIPPED), ") ORDER BY i.id"));
   if (!query.ok()) return query.status();
   // "now" = 0: report the stored state; the queue decides about leases itself.
   query->Bind(1, static_cast<int64_t>(0));
@@ -445,9 +481,9 @@ absl::StatusOr<std::vector<StoredImage>> Store::QueueCandidates() {
 }
 
 absl::StatusOr<std::vector<LabeledExample>> Store::LabeledExamples(const std::string& split) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(read_mu_);
   // The latest version per image: no later version of the same image exists.
-  absl::StatusOr<SqliteStatement> query = db_->Prepare(
+  absl::StatusOr<SqliteStatement> query = read_db_->Prepare(
       "SELECT i.id, l.id, i.uri, i.sha256, i.in_blob, i.width, i.height, i.split,"
       " b.x1, b.y1, b.x2, b.y2, b.class_id"
       " FROM images i JOIN labels l ON l.image_id = i.id"
@@ -484,8 +520,8 @@ absl::StatusOr<std::vector<LabeledExample>> Store::LabeledExamples(const std::st
 }
 
 absl::StatusOr<int64_t> Store::CountLabels() {
-  std::lock_guard<std::mutex> lock(mu_);
-  absl::StatusOr<SqliteStatement> query = db_->Prepare("SELECT COUNT(*) FROM labels");
+  std::lock_guard<std::mutex> lock(read_mu_);
+  absl::StatusOr<SqliteStatement> query = read_db_->Prepare("SELECT COUNT(*) FROM labels");
   if (!query.ok()) return query.status();
   absl::StatusOr<bool> row = query->Step();
   if (!row.ok()) return row.status();
@@ -493,23 +529,17 @@ absl::StatusOr<int64_t> Store::CountLabels() {
 }
 
 absl::StatusOr<std::string> Store::ReadImageBytes(const std::string& sha256, bool in_blob,
-                                                  const std::string& uri,
-                                                  int64_t max_bytes) const {
+                                                  const std::string& uri, int64_t max_bytes) const {
   return in_blob ? blobs_.Get(sha256, max_bytes) : ReadFileLimited(uri, max_bytes);
 }
 
 absl::Status Store::Transact(const std::function<absl::Status(SqliteDb*)>& fn) {
-  std::lock_guard<std::mutex> lock(mu_);
-  absl::StatusOr<SqliteTransaction> txn = SqliteTransaction::Begin(db_.get());
-  if (!txn.ok()) return txn.status();
-  absl::Status status = fn(db_.get());
-  if (!status.ok()) return status;
-  return txn->Commit();
+  return committer_->Commit(fn);
 }
 
 absl::Status Store::Read(const std::function<absl::Status(SqliteDb*)>& fn) {
-  std::lock_guard<std::mutex> lock(mu_);
-  return fn(db_.get());
+  std::lock_guard<std::mutex> lock(read_mu_);
+  return fn(read_db_.get());
 }
 
 }  // namespace labelloop

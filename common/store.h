@@ -15,6 +15,7 @@
 #include "common/blob_store.h"
 #include "common/box_validation.h"
 #include "common/dir_lock.h"
+#include "common/group_commit.h"
 #include "common/sqlite_db.h"
 #include "labelloop/v1/types.pb.h"
 
@@ -99,13 +100,18 @@ struct RemovedImages {
 
 // The project's durable state: images, classes, labels and leases in SQLite (WAL, synchronous
 // FULL) inside the data folder, uploaded bytes in a content-addressed blob folder beside it.
-// Every mutating call is one transaction: when it returns OK the change is on disk.
-// Thread-safe: one connection behind a mutex (SQLite serialises writers anyway).
+// Every mutating call is durable when it returns OK: writes from all threads go through a group
+// committer (one transaction and one fsync for whatever arrived meanwhile), reads use a second
+// connection. Leases are the one exception: PutLeases/DeleteLease return at once and become
+// durable with the next group, because a lease lost in a crash only returns an image to the
+// queue. Thread-safe.
 class Store {
  public:
   // Opens or creates the store in `data_dir` and applies pending schema migrations.
   static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& data_dir,
                                                      const StoreOptions& options);
+
+  ~Store();
 
   const BlobStore& blobs() const { return blobs_; }
 
@@ -113,7 +119,8 @@ class Store {
   // Inserts images in one transaction; an image whose sha256 is already stored (also earlier in
   // the same call) is reported as a duplicate of the existing id and not inserted again.
   absl::StatusOr<std::vector<AddImageResult>> AddImages(const std::vector<NewImage>& images);
-  // Images with id > after_id, oldest first. `state` UNSPECIFIED means all.
+  // Images with id > after_id, oldest first. `state` UNSPECIFIED means all. Reflects every
+  // lease granted before the call (it waits for queued lease writes).
   absl::StatusOr<std::vector<StoredImage>> ListImages(v1::ImageState state, int64_t after_id,
                                                       int limit, int64_t now_ms);
   absl::StatusOr<StoredImage> GetImage(int64_t image_id, int64_t now_ms);
@@ -125,7 +132,7 @@ class Store {
   // drop a class that boxes use, naming it.
   absl::Status SetClasses(const std::vector<std::string>& names);
 
-  // Records leases (replacing any older lease of the same image) in one transaction.
+  // Records leases (replacing any older lease of the same image); durable with the next group.
   absl::Status PutLeases(const std::vector<StoredLease>& leases);
   absl::Status DeleteLease(int64_t image_id, const std::string& lease_id);
   absl::StatusOr<std::vector<StoredLease>> LoadLeases();
@@ -150,22 +157,29 @@ class Store {
   absl::StatusOr<std::string> ReadImageBytes(const std::string& sha256, bool in_blob,
                                              const std::string& uri, int64_t max_bytes) const;
 
-  // Runs `fn` on the connection under the store's lock, inside one transaction that commits
-  // (durably) when `fn` returns OK and rolls back otherwise. For tables owned by other parts
-  // (jobs, models, scores) whose schema is in StoreMigrations().
+  // Runs `fn` on the write connection inside a group transaction (its own savepoint): its
+  // changes are durable when this returns OK and rolled back otherwise. For tables owned by other
+  // parts (jobs, models, scores) whose schema is in StoreMigrations().
   absl::Status Transact(const std::function<absl::Status(SqliteDb*)>& fn);
-  // Runs read-only `fn` on the connection under the store's lock.
+  // Runs read-only `fn` on the read connection under its lock.
   absl::Status Read(const std::function<absl::Status(SqliteDb*)>& fn);
 
+  // Waits until every write queued before the call is durable.
+  absl::Status Sync();
+
+  // Group transactions committed so far (for benchmarks: operations per fsync).
+  int64_t commit_groups() const;
+
  private:
-  Store(std::unique_ptr<DirLock> lock, std::unique_ptr<SqliteDb> db, BlobStore blobs,
-        StoreOptions options)
-      : lock_(std::move(lock)), db_(std::move(db)), blobs_(std::move(blobs)), options_(options) {}
-  absl::Status ConsumeLease(int64_t image_id, const std::string& lease_id);
+  Store(std::unique_ptr<DirLock> lock, std::unique_ptr<SqliteDb> write_db,
+        std::unique_ptr<SqliteDb> read_db, BlobStore blobs, StoreOptions options);
+  absl::Status ConsumeLease(SqliteDb* db, int64_t image_id, const std::string& lease_id);
 
   std::unique_ptr<DirLock> lock_;
-  std::mutex mu_;
-  std::unique_ptr<SqliteDb> db_;
+  std::unique_ptr<SqliteDb> write_db_;  // Used only by committer_'s thread.
+  std::unique_ptr<GroupCommitter> committer_;
+  std::mutex read_mu_;
+  std::unique_ptr<SqliteDb> read_db_;
   BlobStore blobs_;
   StoreOptions options_;
 };

@@ -57,6 +57,8 @@ std::string LabelQueue::NewLeaseId() {
 
 void LabelQueue::ExpireLeases(int64_t now_ms) {
   for (int64_t image_id : leases_.TakeExpired(now_ms)) {
+    // A submission in flight decides this image's fate when it finishes.
+    if (in_commit_.contains(image_id)) continue;
     absl::StatusOr<StoredImage> image = store_->GetImage(image_id, now_ms);
     if (!image.ok()) continue;  // Removed meanwhile.
     PoolEntry entry = UnlabeledEntry(image_id);
@@ -71,14 +73,13 @@ void LabelQueue::ExpireLeases(int64_t now_ms) {
 absl::StatusOr<std::vector<Handout>> LabelQueue::Next(int count, const std::string& annotator,
                                                       int lease_seconds) {
   if (count < 1 || count > options_.max_batch_count) {
-    return absl::InvalidArgumentError(absl::StrCat("count must be in [1, ",
-                                                   options_.max_batch_count, "], got ", count));
+    return absl::InvalidArgumentError(
+        absl::StrCat("count must be in [1, ", options_.max_batch_count, "], got ", count));
   }
   if (annotator.empty()) return absl::InvalidArgumentError("annotator is required");
   if (lease_seconds < 0 || lease_seconds > options_.max_lease_seconds) {
-    return absl::InvalidArgumentError(absl::StrCat("lease_seconds must be in [0, ",
-                                                   options_.max_lease_seconds, "], got ",
-                                                   lease_seconds));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "lease_seconds must be in [0, ", options_.max_lease_seconds, "], got ", lease_seconds));
   }
   if (lease_seconds == 0) lease_seconds = options_.default_lease_seconds;
 
@@ -115,26 +116,28 @@ absl::StatusOr<std::vector<Handout>> LabelQueue::Next(int count, const std::stri
   return handouts;
 }
 
-absl::Status LabelQueue::CheckLease(int64_t image_id, const std::string& lease_id,
-                                    int64_t now_ms) {
+absl::Status LabelQueue::CheckLease(int64_t image_id, const std::string& lease_id, int64_t now_ms) {
   if (lease_id.empty()) return absl::InvalidArgumentError("lease_id is required");
+  if (in_commit_.contains(image_id)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("a submission for image ", image_id, " is being stored right now"));
+  }
   const Lease* lease = leases_.Find(image_id, now_ms);
   if (lease == nullptr) {
     absl::StatusOr<StoredImage> image = store_->GetImage(image_id, now_ms);
     if (!image.ok()) return image.status();
     if (image->state == v1::IMAGE_STATE_LABELED) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "image ", image_id, " is already labeled (", image->label_versions,
-          " version(s)); lease ", lease_id, " is no longer live"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("image ", image_id, " is already labeled (", image->label_versions,
+                       " version(s)); lease ", lease_id, " is no longer live"));
     }
     return absl::FailedPreconditionError(
         absl::StrCat("image ", image_id, " has no live lease (lease ", lease_id,
                      " expired or was released); get it again with GetNextBatch"));
   }
   if (lease->lease_id != lease_id) {
-    return absl::FailedPreconditionError(absl::StrCat("lease ", lease_id,
-                                                      " is not the live lease of image ",
-                                                      image_id));
+    return absl::FailedPreconditionError(
+        absl::StrCat("lease ", lease_id, " is not the live lease of image ", image_id));
   }
   return absl::OkStatus();
 }
@@ -142,27 +145,40 @@ absl::Status LabelQueue::CheckLease(int64_t image_id, const std::string& lease_i
 absl::StatusOr<StoredLabel> LabelQueue::Submit(
     int64_t image_id, const std::string& lease_id,
     const google::protobuf::RepeatedPtrField<v1::Box>& boxes) {
-  std::lock_guard<std::mutex> lock(mu_);
-  const int64_t now_ms = clock_->NowMs();
-  ExpireLeases(now_ms);
-  absl::Status status = CheckLease(image_id, lease_id, now_ms);
-  if (!status.ok()) return status;
-  absl::StatusOr<StoredImage> image = store_->GetImage(image_id, now_ms);
-  if (!image.ok()) return image.status();
-  absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> class_ids = store_->ClassIds();
-  if (!class_ids.ok()) return class_ids.status();
-  BoxRules rules{image->width, image->height, options_.box_tolerance_pixels,
-                 options_.max_boxes_per_image};
-  absl::StatusOr<std::vector<ValidBox>> valid = ValidateBoxes(boxes, rules, *class_ids);
-  if (!valid.ok()) return valid.status();
   NewLabel label;
-  label.image_id = image_id;
-  label.lease_id = lease_id;
-  label.annotator = leases_.Find(image_id, now_ms)->annotator;
-  label.boxes = *std::move(valid);
-  absl::StatusOr<StoredLabel> stored = store_->SubmitLabel(label, now_ms);
-  if (!stored.ok()) return stored.status();
-  leases_.Remove(image_id);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const int64_t now_ms = clock_->NowMs();
+    ExpireLeases(now_ms);
+    absl::Status status = CheckLease(image_id, lease_id, now_ms);
+    if (!status.ok()) return status;
+    label.annotator = leases_.Find(image_id, now_ms)->annotator;
+    in_commit_.insert(image_id);
+  }
+  // Validation and the durable write run without the queue's mutex, so many submissions share
+  // one group commit while GetNextBatch keeps answering.
+  absl::StatusOr<StoredLabel> stored = [&]() -> absl::StatusOr<StoredLabel> {
+    absl::StatusOr<StoredImage> image = store_->GetImage(image_id, clock_->NowMs());
+    if (!image.ok()) return image.status();
+    absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> class_ids = store_->ClassIds();
+    if (!class_ids.ok()) return class_ids.status();
+    BoxRules rules{image->width, image->height, options_.box_tolerance_pixels,
+                   options_.max_boxes_per_image};
+    absl::StatusOr<std::vector<ValidBox>> valid = ValidateBoxes(boxes, rules, *class_ids);
+    if (!valid.ok()) return valid.status();
+    label.image_id = image_id;
+    label.lease_id = lease_id;
+    label.boxes = *std::move(valid);
+    return store_->SubmitLabel(label, clock_->NowMs());
+  }();
+  std::lock_guard<std::mutex> lock(mu_);
+  in_commit_.erase(image_id);
+  if (stored.ok()) {
+    leases_.Remove(image_id);
+  } else if (leases_.Find(image_id, clock_->NowMs()) == nullptr && !pool_.Contains(image_id)) {
+    // The lease ran out while the failed submission was in flight: back to the queue.
+    pool_.Put(image_id, UnlabeledEntry(image_id));
+  }
   return stored;
 }
 

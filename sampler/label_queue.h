@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "common/clock.h"
 #include "common/store.h"
@@ -81,6 +82,9 @@ class LabelQueue {
   RankedPool pool_;
   LeaseTable leases_;
   std::mt19937_64 lease_id_rng_;
+  // Images whose label is being committed: their lease is held (not expired, not released)
+  // while the queue's mutex is dropped for the durable write, so other calls proceed.
+  absl::flat_hash_set<int64_t> in_commit_;
 };
 
 }  // namespace labelloop

@@ -67,8 +67,8 @@ absl::StatusOr<std::string> Daemon::Start(const std::string& listen) {
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port == 0) {
     server_.reset();
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", listen,
-                                               " (address in use or not valid?)"));
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", listen, " (address in use or not valid?)"));
   }
   std::string host = listen.substr(0, listen.rfind(':'));
   return absl::StrCat(host, ":", port);

@@ -84,14 +84,12 @@ grpc::Status DatasetServiceImpl::AddImages(grpc::ServerContext* context,
         break;
       }
       case v1::AddImagesRequest::kData:
-        source = request.name().empty() ? absl::StrCat("(stream item ", item, ")")
-                                        : request.name();
+        source = request.name().empty() ? absl::StrCat("(stream item ", item, ")") : request.name();
         bytes = std::move(*request.mutable_data());
         in_blob = true;
         break;
       default:
-        source = request.name().empty() ? absl::StrCat("(stream item ", item, ")")
-                                        : request.name();
+        source = request.name().empty() ? absl::StrCat("(stream item ", item, ")") : request.name();
         reject("neither a path nor image bytes given");
         continue;
     }
@@ -131,9 +129,9 @@ grpc::Status DatasetServiceImpl::ListImages(grpc::ServerContext* context,
                                             v1::ListImagesResponse* response) {
   int page_size = request->page_size() == 0 ? kDefaultPageSize : request->page_size();
   if (page_size < 0 || page_size > kMaxPageSize) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        absl::StrCat("page_size must be in [1, ", kMaxPageSize, "], got ",
-                                     request->page_size()));
+    return grpc::Status(
+        grpc::StatusCode::INVALID_ARGUMENT,
+        absl::StrCat("page_size must be in [1, ", kMaxPageSize, "], got ", request->page_size()));
   }
   if (!v1::ImageState_IsValid(request->state())) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
@@ -161,6 +159,9 @@ grpc::Status DatasetServiceImpl::ListImages(grpc::ServerContext* context,
 grpc::Status DatasetServiceImpl::GetImage(grpc::ServerContext* context,
                                           const v1::GetImageRequest* request,
                                           v1::GetImageResponse* response) {
+  // The state shown must include leases granted just before (they are written lazily).
+  absl::Status synced = store_->Sync();
+  if (!synced.ok()) return ToGrpcStatus(synced);
   absl::StatusOr<StoredImage> image = store_->GetImage(request->image_id(), clock_->NowMs());
   if (!image.ok()) return ToGrpcStatus(image.status());
   *response->mutable_image() = ToImageProto(*image);
@@ -168,9 +169,9 @@ grpc::Status DatasetServiceImpl::GetImage(grpc::ServerContext* context,
     absl::StatusOr<std::string> data =
         store_->ReadImageBytes(image->sha256, image->in_blob, image->uri, limits_.max_bytes);
     if (!data.ok()) {
-      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                          absl::StrCat("bytes of image ", image->id, " cannot be read: ",
-                                       data.status().message()));
+      return grpc::Status(
+          grpc::StatusCode::UNAVAILABLE,
+          absl::StrCat("bytes of image ", image->id, " cannot be read: ", data.status().message()));
     }
     response->set_data(*std::move(data));
   }

@@ -25,8 +25,7 @@ class DatasetServiceImpl final : public v1::DatasetService::Service {
                             v1::RemoveImagesResponse* response) override;
   grpc::Status GetClasses(grpc::ServerContext* context, const v1::GetClassesRequest* request,
                           v1::GetClassesResponse* response) override;
-  grpc::Status UpdateClasses(grpc::ServerContext* context,
-                             const v1::UpdateClassesRequest* request,
+  grpc::Status UpdateClasses(grpc::ServerContext* context, const v1::UpdateClassesRequest* request,
                              v1::UpdateClassesResponse* response) override;
 
  private:

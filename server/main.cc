@@ -2,14 +2,13 @@
 //
 //   labelloopd --data_dir=DIR [--config=FILE] [--listen=127.0.0.1:50051]
 
-#include <malloc.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
-
 #include <cstdlib>
 #include <iostream>
 #include <thread>
