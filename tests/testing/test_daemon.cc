@@ -133,8 +133,10 @@ absl::Status TestDaemon::Launch() {
 
 absl::Status TestDaemon::WaitUntilServing() {
   const absl::Time deadline = absl::Now() + options_.ready_timeout;
-  std::shared_ptr<grpc::Channel> channel = NewChannel();
   while (absl::Now() < deadline) {
+    // A fresh channel (and subchannel) per try: a channel refused before the daemon listened
+    // backs off for a second or more before it tries again.
+    std::shared_ptr<grpc::Channel> channel = NewChannel();
     if (!process_->Running()) {
       return absl::UnavailableError(absl::StrCat("labelloopd ended before serving (",
                                                  DescribeWaitStatus(*process_->wait_status()),
