@@ -48,6 +48,25 @@ CREATE TABLE leases(
   annotator TEXT NOT NULL,
   expires_ms INTEGER NOT NULL);
 )sql"},
+      {2, "training jobs, model versions, serving history", R"sql(
+CREATE TABLE jobs(
+  id INTEGER PRIMARY KEY,
+  state INTEGER NOT NULL,       -- labelloop.v1.JobState
+  created_ms INTEGER NOT NULL,
+  record BLOB NOT NULL);        -- the whole labelloop.v1.Job, serialized
+CREATE INDEX jobs_by_state ON jobs(state);
+CREATE TABLE models(
+  version TEXT PRIMARY KEY,     -- "v7": models/v7/ holds its files
+  number INTEGER NOT NULL UNIQUE,
+  status INTEGER NOT NULL,      -- labelloop.v1.ModelStatus
+  promotion_reason TEXT NOT NULL DEFAULT '',
+  created_ms INTEGER NOT NULL);
+CREATE TABLE serving_history(
+  seq INTEGER PRIMARY KEY,
+  version TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  promoted_ms INTEGER NOT NULL);
+)sql"},
   };
   return *kMigrations;
 }

@@ -94,6 +94,13 @@ std::string SqliteStatement::ColumnText(int index) const {
   return std::string(reinterpret_cast<const char*>(text), size);
 }
 
+std::string SqliteStatement::ColumnBlob(int index) const {
+  const void* data = sqlite3_column_blob(stmt_, index);
+  int size = sqlite3_column_bytes(stmt_, index);
+  if (data == nullptr) return std::string();
+  return std::string(static_cast<const char*>(data), size);
+}
+
 bool SqliteStatement::ColumnIsNull(int index) const {
   return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
 }

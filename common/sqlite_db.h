@@ -39,6 +39,7 @@ class SqliteStatement {
   int64_t ColumnInt(int index) const;
   double ColumnDouble(int index) const;
   std::string ColumnText(int index) const;
+  std::string ColumnBlob(int index) const;
   bool ColumnIsNull(int index) const;
 
  private:
