@@ -61,8 +61,7 @@ struct Entry {
   uint64_t end = 0;
 };
 
-absl::StatusOr<Entry> ParseEntry(const std::string& name, const nlohmann::json& value,
-                                 uint64_t data_size) {
+absl::StatusOr<Entry> ParseEntry(const std::string& name, const nlohmann::json& value) {
   Entry entry;
   entry.name = name;
   if (!value.is_object()) return TensorError(name, "header entry is not an object");
@@ -90,11 +89,6 @@ absl::StatusOr<Entry> ParseEntry(const std::string& name, const nlohmann::json& 
   entry.begin = (*offsets)[0].get<uint64_t>();
   entry.end = (*offsets)[1].get<uint64_t>();
   if (entry.begin > entry.end) return TensorError(name, "data_offsets begin after they end");
-  if (entry.end > data_size) {
-    return TensorError(name, absl::StrCat("data_offsets [", entry.begin, ", ", entry.end,
-                                          "] run past the end of the data (", data_size,
-                                          " bytes); the file is truncated"));
-  }
   uint64_t bytes = 0;
   if (__builtin_mul_overflow(numel, c10::elementSize(entry.dtype), &bytes) ||
       bytes != entry.end - entry.begin) {
@@ -227,7 +221,7 @@ absl::StatusOr<SafetensorsContents> ParseSafetensors(std::string_view bytes) {
       }
       continue;
     }
-    auto entry = ParseEntry(key, value, data.size());
+    auto entry = ParseEntry(key, value);
     if (!entry.ok()) return entry.status();
     entries.push_back(*std::move(entry));
   }
@@ -237,6 +231,11 @@ absl::StatusOr<SafetensorsContents> ParseSafetensors(std::string_view bytes) {
   });
   uint64_t expected = 0;
   for (const Entry& e : entries) {
+    if (e.end > data.size()) {
+      return TensorError(e.name, absl::StrCat("data_offsets [", e.begin, ", ", e.end,
+                                              "] run past the end of the data (", data.size(),
+                                              " bytes); the file is truncated"));
+    }
     if (e.begin != expected) {
       return TensorError(e.name, e.begin < expected ? "overlaps the previous tensor's data"
                                                     : "leaves a gap before its data");
