@@ -21,12 +21,14 @@ namespace labelloop {
 namespace {
 
 // Files above this are rejected before reading: the daemon's default limit is 50 MiB and its
-// largest message 64 MiB, so a bigger file could never be accepted and reading it only costs
-// memory. --by_path sends no bytes and so has no client-side limit.
-constexpr uintmax_t kMaxUploadBytes = 64ull << 20;
+// largest message 64 MiB (a bigger one would break the whole stream, so leave room for the
+// name), so such a file could never be accepted and reading it only costs memory. --by_path
+// sends no bytes and so has no client-side limit.
+constexpr uintmax_t kMaxUploadBytes = (64ull << 20) - (64ull << 10);
 // One AddImages stream carries at most this much, so each stream finishes well within its
-// deadline, what was added stays added if a later stream fails, and progress means "stored".
-constexpr size_t kMaxFilesPerStream = 500;
+// deadline (the daemon syncs every item to disk), what was added stays added if a later stream
+// fails, and progress counts stored files.
+constexpr size_t kMaxFilesPerStream = 100;
 constexpr uintmax_t kMaxBytesPerStream = 64ull << 20;
 // Deadline allowance for the bytes themselves, on top of --timeout: a slow link's worth.
 constexpr double kUploadBytesPerSecond = 1 << 20;
@@ -38,10 +40,19 @@ struct AddTotals {
   std::vector<v1::AddedImage> images;
 };
 
-absl::StatusOr<std::string> ReadFile(const std::filesystem::path& path) {
+// Reads at most `max_bytes`; a file that grew past them since it was listed is refused.
+absl::StatusOr<std::string> ReadFile(const std::filesystem::path& path, uintmax_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError("cannot open");
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string bytes;
+  char buffer[1 << 16];
+  while (in.read(buffer, sizeof(buffer)) || in.gcount() > 0) {
+    bytes.append(buffer, static_cast<size_t>(in.gcount()));
+    if (bytes.size() > max_bytes) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("file grew over the client's limit of ", max_bytes, " bytes"));
+    }
+  }
   if (in.bad()) return absl::DataLossError("read failed");
   return bytes;
 }
@@ -63,7 +74,7 @@ absl::Status AddBatch(const CommandContext& context, v1::DatasetService::Stub& s
       std::error_code error;
       request.set_path(std::filesystem::absolute(path, error).string());
     } else {
-      absl::StatusOr<std::string> bytes = ReadFile(path);
+      absl::StatusOr<std::string> bytes = ReadFile(path, kMaxUploadBytes);
       if (!bytes.ok()) {
         v1::RejectedImage& rejected = totals.rejected.emplace_back();
         rejected.set_path(path.string());
@@ -156,13 +167,20 @@ absl::Status Add(const CommandContext& context, const Arguments& arguments) {
 }
 
 absl::Status List(const CommandContext& context, const Arguments& arguments) {
-  if (absl::Status status = context.CheckFlags(arguments, {"state"}); !status.ok()) return status;
+  if (absl::Status status = context.CheckFlags(arguments, {"state", "page_size"}); !status.ok()) {
+    return status;
+  }
   if (!arguments.positionals().empty()) {
     return UsageError(
         absl::StrCat("images ls takes no argument, got '", arguments.positionals()[0], "'"));
   }
+  absl::StatusOr<int64_t> page_size = arguments.GetInt("page_size", 1000);
+  if (!page_size.ok()) return page_size.status();
+  if (*page_size < 1 || *page_size > 10000) {
+    return UsageError(absl::StrCat("--page_size wants 1 to 10000, got ", *page_size));
+  }
   v1::ListImagesRequest request;
-  request.set_page_size(1000);
+  request.set_page_size(static_cast<int32_t>(*page_size));
   if (std::optional<std::string> state = arguments.Get("state"); state.has_value()) {
     std::optional<v1::ImageState> parsed = ParseImageState(*state);
     if (!parsed.has_value()) {
@@ -264,8 +282,8 @@ const CommandGroup& ImagesCommands() {
            "adds image files and folders (recursively), uploading their bytes; --by_path sends "
            "absolute paths for the daemon to read instead",
            &Add},
-          {"ls", "ls [--state=unlabeled|leased|labeled|skipped]",
-           "lists images, one JSON object a line", &List},
+          {"ls", "ls [--state=unlabeled|leased|labeled|skipped] [--page_size=N]",
+           "lists images, one JSON object a line (fetched N at a time, default 1000)", &List},
           {"get", "get ID [--out=FILE]",
            "prints an image and its latest label as JSON; --out writes its bytes to FILE", &Get},
           {"rm", "rm ID...", "removes images and their labels", &Remove},

@@ -111,6 +111,10 @@ TEST_F(CliTest, AddImagesReportsAddedDuplicatesAndRejected) {
   ASSERT_TRUE(testing::WriteBytes(images_dir_ / "empty.jpg", "").ok());
   // Hidden files are never sent.
   ASSERT_TRUE(testing::WriteBytes(images_dir_ / ".DS_Store", "junk").ok());
+  // Over the client's 64 MiB cap: refused without being read (sparse, so cheap to make).
+  const fs::path huge = images_dir_ / "huge.jpg";
+  ASSERT_TRUE(testing::WriteBytes(huge, "").ok());
+  fs::resize_file(huge, (64u << 20) + 1);
 
   const fs::path missing = daemon_->scratch_dir() / "no-such-file.jpg";
   ProcessResult result = Cli({"--json", "images", "add", images_dir_.string(), missing.string()});
@@ -123,10 +127,11 @@ TEST_F(CliTest, AddImagesReportsAddedDuplicatesAndRejected) {
     rejected.insert(item["path"].get<std::string>());
     EXPECT_FALSE(item["error"].get<std::string>().empty()) << item;
   }
-  EXPECT_EQ(rejected,
-            (std::set<std::string>{(images_dir_ / "empty.jpg").string(),
-                                   (images_dir_ / "notes.jpg").string(), missing.string()}))
+  EXPECT_EQ(rejected, (std::set<std::string>{(images_dir_ / "empty.jpg").string(),
+                                             (images_dir_ / "notes.jpg").string(), huge.string(),
+                                             missing.string()}))
       << reply;
+  EXPECT_NE(reply.dump().find("client's limit"), std::string::npos) << reply;
 
   std::vector<Json> listed = JsonLines(CliOk({"images", "ls"}));
   ASSERT_EQ(listed.size(), static_cast<size_t>(expected_added));
@@ -147,6 +152,7 @@ TEST_F(CliTest, AddImagesReportsAddedDuplicatesAndRejected) {
   Json again = Json::parse(CliOk({"--json", "images", "add", images_dir_.string()}));
   EXPECT_EQ(again["added"], 0) << again;
   EXPECT_EQ(again["duplicates"], expected_added + 1) << again;
+  EXPECT_EQ(again["rejected"].size(), 3u) << again;
   EXPECT_EQ(JsonLines(CliOk({"images", "ls"})).size(), static_cast<size_t>(expected_added));
 }
 
@@ -411,19 +417,22 @@ TEST_F(CliTest, ServerComesFromTheEnvironment) {
 }
 
 TEST_F(CliTest, ListingPagesThroughManyImages) {
-  // More than one page of the CLI's listing (1000) and more than one AddImages stream (500).
-  for (int i = 0; i < 1100; ++i) {
+  // Several AddImages streams (100 files each) and several listing pages.
+  constexpr int kCount = 250;
+  for (int i = 0; i < kCount; ++i) {
     ASSERT_TRUE(testing::WriteBytes(images_dir_ / absl::StrCat("tiny", i, ".bmp"),
                                     testing::EncodeTestBmp(8, 8, 1000 + i))
                     .ok());
   }
   Json added = Json::parse(CliOk({"--json", "images", "add", images_dir_.string()}));
-  EXPECT_EQ(added["added"], 1100) << added["rejected"];
-  std::vector<Json> listed = JsonLines(CliOk({"images", "ls"}));
-  ASSERT_EQ(listed.size(), 1100u);
+  EXPECT_EQ(added["added"], kCount) << added["rejected"];
+  EXPECT_EQ(added["images"].size(), static_cast<size_t>(kCount));
+  std::vector<Json> listed = JsonLines(CliOk({"images", "ls", "--page_size=60"}));
+  ASSERT_EQ(listed.size(), static_cast<size_t>(kCount));
   std::set<int64_t> ids;
   for (const Json& image : listed) ids.insert(image["id"].get<int64_t>());
-  EXPECT_EQ(ids.size(), 1100u);
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kCount));
+  EXPECT_EQ(JsonLines(CliOk({"images", "ls"})).size(), static_cast<size_t>(kCount));
 }
 
 }  // namespace
