@@ -189,6 +189,19 @@ class OutsideClientTest(unittest.TestCase):
     def test_health_is_serving(self):
         self.assertEqual(health_check(self.channel), b"\x08\x01")
 
+    def test_reflection_lists_the_services(self):
+        # grpc.reflection.v1alpha by hand, like the health check: ServerReflectionRequest with
+        # list_services (field 7) = "" is bytes 3a 00; the reply lists full service names.
+        info = self.channel.stream_stream(
+            "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+            request_serializer=lambda request: request,
+            response_deserializer=lambda response: response)
+        replies = list(info(iter([b"\x3a\x00"]), timeout=10))
+        self.assertEqual(len(replies), 1)
+        for service in (b"labelloop.v1.DatasetService", b"labelloop.v1.QueueService",
+                        b"grpc.health.v1.Health"):
+            self.assertIn(service, replies[0])
+
     def test_add_images_streams_bytes_and_reports_each_item(self):
         items = [(f"a{i}.bmp", bmp_bytes(40, 30, i)) for i in range(3)]
         for path in sorted(glob.glob(os.path.join(BCCD_DIR, "JPEGImages", "*.jpg")))[:2]:
