@@ -280,7 +280,8 @@ const CommandGroup& ImagesCommands() {
       {
           {"add", "add [--by_path] PATH...",
            "adds image files and folders (recursively), uploading their bytes; --by_path sends "
-           "absolute paths for the daemon to read instead",
+           "absolute paths for the daemon to read instead. Files the daemon refuses are listed "
+           "as rejected; the rest are still added (exit 0)",
            &Add},
           {"ls", "ls [--state=unlabeled|leased|labeled|skipped] [--page_size=N]",
            "lists images, one JSON object a line (fetched N at a time, default 1000)", &List},

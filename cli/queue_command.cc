@@ -68,6 +68,11 @@ absl::Status Next(const CommandContext& context, const Arguments& arguments) {
   for (const v1::QueueItem& item : response.items()) {
     *context.out << QueueItemToJson(item).dump() << "\n";
   }
+  // Empty stdout alone cannot tell "all done" from "all leased to others"; say which.
+  if (response.items().empty()) {
+    *context.err << "queue next: nothing to hand out (" << response.remaining()
+                 << " unleased, unlabeled image(s) left)\n";
+  }
   return absl::OkStatus();
 }
 
