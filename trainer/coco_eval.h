@@ -57,7 +57,7 @@ CocoEvalResult EvaluateBoxes(const CocoGroundTruth& ground_truth,
                              const CocoEvalOptions& options = {});
 
 // Only evaluate() and accumulate(), for callers (and tests) that read the precision/recall arrays.
-// Category index k follows ascending category ids.
+// Category index k follows ascending category ids; params.max_detections must not be empty.
 CocoAccumulation AccumulateBoxes(const CocoGroundTruth& ground_truth,
                                  const std::vector<CocoDetection>& detections,
                                  const CocoEvalParams& params, const CocoEvalOptions& options = {});

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 #include "absl/container/flat_hash_map.h"
 #include "trainer/coco_eval_box_iou.h"

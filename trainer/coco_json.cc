@@ -1,10 +1,12 @@
 #include "trainer/coco_json.h"
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <utility>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
@@ -311,6 +313,25 @@ absl::StatusOr<std::vector<CocoDetection>> LoadCocoDetectionsJson(const std::str
   absl::StatusOr<std::vector<CocoDetection>> detections = ParseCocoDetectionsJson(*text);
   if (!detections.ok()) return WithPath(detections.status(), path);
   return detections;
+}
+
+std::string CocoEvalResultToJson(const CocoEvalResult& result) {
+  Json out = Json::object();
+  const char* const kNames[12] = {"map", "map50", "map75", "map_small", "map_medium", "map_large",
+                                  "ar1", "ar10",  "ar100", "ar_small",  "ar_medium",  "ar_large"};
+  const std::array<double, 12> stats = result.stats();
+  for (int i = 0; i < 12; ++i) out[kNames[i]] = stats[i];
+  Json per_class = Json::array();
+  for (const CocoClassResult& c : result.per_class) {
+    per_class.push_back({{"category_id", c.category_id},
+                         {"name", c.name},
+                         {"ap", c.ap},
+                         {"ap50", c.ap50},
+                         {"num_ground_truth", c.num_ground_truth}});
+  }
+  out["per_class"] = std::move(per_class);
+  out["skipped_detections"] = result.skipped_detections;
+  return out.dump();
 }
 
 }  // namespace labelloop

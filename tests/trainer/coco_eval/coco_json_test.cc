@@ -6,6 +6,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 
 namespace labelloop {
 namespace {
@@ -152,6 +153,27 @@ TEST(CocoJsonTest, LoadNamesTheFile) {
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(std::string(missing.status().message()), HasSubstr(".absent"));
+}
+
+TEST(CocoJsonTest, WritesResults) {
+  CocoEvalResult result;
+  result.map = 0.5;
+  result.map50 = 0.75;
+  result.ar100 = 1;
+  result.per_class.push_back({7, "cell", 0.5, 0.75, 3});
+  result.per_class.push_back({8, "virus", -1, -1, 0});
+  const nlohmann::json json = nlohmann::json::parse(CocoEvalResultToJson(result));
+  EXPECT_EQ(json["map"], 0.5);
+  EXPECT_EQ(json["map50"], 0.75);
+  EXPECT_EQ(json["map_small"], -1);
+  EXPECT_EQ(json["ar100"], 1.0);
+  ASSERT_EQ(json["per_class"].size(), 2u);
+  EXPECT_EQ(json["per_class"][0]["category_id"], 7);
+  EXPECT_EQ(json["per_class"][0]["name"], "cell");
+  EXPECT_EQ(json["per_class"][0]["ap50"], 0.75);
+  EXPECT_EQ(json["per_class"][0]["num_ground_truth"], 3);
+  EXPECT_EQ(json["per_class"][1]["ap"], -1);
+  EXPECT_EQ(json["skipped_detections"], 0);
 }
 
 }  // namespace
