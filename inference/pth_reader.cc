@@ -2,9 +2,9 @@
 
 #include <ATen/ATen.h>
 #include <c10/util/Exception.h>
-#include <caffe2/serialize/in_memory_adapter.h>
 #include <caffe2/serialize/inline_container.h>
 
+#include <cstdint>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -62,22 +62,46 @@ absl::StatusOr<at::Tensor> Materialize(const PickleTensorRef& ref, const Storage
     return Corrupt(absl::StrCat("storage ", ref.storage.key, " is used with two dtypes"));
   }
   if (auto s = CheckViewInBounds(ref, storage.numel()); !s.ok()) return s;
-  return storage.as_strided(ref.sizes, ref.strides, ref.storage_offset)
-      .clone(at::MemoryFormat::Contiguous);
+  at::Tensor view = storage.as_strided(ref.sizes, ref.strides, ref.storage_offset);
+  // The usual case, a tensor that is its whole storage, needs no copy; views into a shared or
+  // larger storage are copied out so that tensors never alias each other.
+  if (ref.storage_offset == 0 && view.numel() == storage.numel() && view.is_contiguous()) {
+    return view;
+  }
+  return view.clone(at::MemoryFormat::Contiguous);
+}
+
+absl::Status CheckStorageSize(size_t size, const PickleStorageRef& ref) {
+  const size_t element = c10::elementSize(ref.dtype);
+  if (static_cast<uint64_t>(ref.numel) > size / element) {
+    return Corrupt(
+        absl::StrCat("storage ", ref.key, " has ", size, " bytes, needs ", ref.numel * element));
+  }
+  return absl::OkStatus();
 }
 
 // Byte string -> flat tensor of `dtype` with `numel` elements (little-endian host assumed, as
 // torch.save writes little-endian on every platform we run on).
 absl::StatusOr<at::Tensor> TensorFromBytes(const void* data, size_t size,
                                            const PickleStorageRef& ref) {
-  const size_t element = c10::elementSize(ref.dtype);
-  if (static_cast<uint64_t>(ref.numel) > size / element) {
-    return Corrupt(
-        absl::StrCat("storage ", ref.key, " has ", size, " bytes, needs ", ref.numel * element));
-  }
+  if (auto s = CheckStorageSize(size, ref); !s.ok()) return s;
   at::Tensor out = at::empty({ref.numel}, at::TensorOptions().dtype(ref.dtype));
-  if (ref.numel > 0) std::memcpy(out.data_ptr(), data, ref.numel * element);
+  if (ref.numel > 0) std::memcpy(out.data_ptr(), data, ref.numel * c10::elementSize(ref.dtype));
   return out;
+}
+
+// Wraps a zip record's buffer without copying it; the tensor takes ownership of the buffer.
+absl::StatusOr<at::Tensor> TensorFromRecord(at::DataPtr data, size_t size,
+                                            const PickleStorageRef& ref) {
+  if (auto s = CheckStorageSize(size, ref); !s.ok()) return s;
+  if (ref.numel == 0 || data.get() == nullptr ||
+      reinterpret_cast<uintptr_t>(data.get()) % c10::elementSize(ref.dtype) != 0) {
+    return TensorFromBytes(data.get(), size, ref);  // nothing to share, or misaligned: copy
+  }
+  auto owner = std::make_shared<at::DataPtr>(std::move(data));
+  return at::from_blob(
+      owner->get(), {ref.numel}, [owner](void*) mutable { owner.reset(); },
+      at::TensorOptions().dtype(ref.dtype));
 }
 
 const PickleValue* FindKey(const PickleValue& dict, const char* key) {
@@ -124,9 +148,9 @@ absl::StatusOr<NamedTensors> ToNamedTensors(const PickleValue& root, const Stora
   return out;
 }
 
-absl::StatusOr<NamedTensors> ReadZip(const std::string& bytes) {
-  auto adapter = std::make_shared<caffe2::serialize::MemoryReadAdapter>(bytes.data(), bytes.size());
-  caffe2::serialize::PyTorchStreamReader reader(adapter);  // throws c10::Error if corrupt
+// Reads records straight from the file, so the archive is never held in memory whole.
+absl::StatusOr<NamedTensors> ReadZip(const std::string& path) {
+  caffe2::serialize::PyTorchStreamReader reader(path);  // throws c10::Error if corrupt
   auto [pickle_data, pickle_size] = reader.getRecord("data.pkl");
   const std::string_view pickle(static_cast<const char*>(pickle_data.get()), pickle_size);
   size_t offset = 0;
@@ -136,7 +160,7 @@ absl::StatusOr<NamedTensors> ReadZip(const std::string& bytes) {
     const std::string record = "data/" + ref.key;
     if (!reader.hasRecord(record)) return Corrupt(absl::StrCat("missing record ", record));
     auto [data, size] = reader.getRecord(record);
-    return TensorFromBytes(data.get(), size, ref);
+    return TensorFromRecord(std::move(data), size, ref);
   };
   return ToNamedTensors(**root, source);
 }
@@ -215,11 +239,17 @@ bool LooksLikeZip(std::string_view prefix) {
 }
 
 absl::StatusOr<NamedTensors> ReadPth(const std::string& path) {
-  auto bytes = ReadCheckpointFile(path);
-  if (!bytes.ok()) return bytes.status();
+  auto prefix = ReadCheckpointFilePrefix(path, 4);
+  if (!prefix.ok()) return prefix.status();
   absl::StatusOr<NamedTensors> result;
   try {
-    result = LooksLikeZip(*bytes) ? ReadZip(*bytes) : ReadLegacy(*bytes);
+    if (LooksLikeZip(*prefix)) {
+      result = ReadZip(path);
+    } else {
+      auto bytes = ReadCheckpointFile(path);
+      if (!bytes.ok()) return bytes.status();
+      result = ReadLegacy(*bytes);
+    }
   } catch (const c10::Error& e) {
     // PyTorchStreamReader reports a truncated or corrupt archive by throwing.
     result = absl::DataLossError(e.what_without_backtrace());

@@ -84,6 +84,19 @@ TEST_F(CheckpointFcosTest, TorchvisionPthLoadsInBothSpellings) {
   }
 }
 
+TEST_F(CheckpointFcosTest, TorchvisionSizedFileLoadsUnchanged) {
+  auto raw = LoadCheckpoint(FixturePath("fcos_resnet50_fpn.pth"));
+  ASSERT_TRUE(raw.ok()) << raw.status();
+  Fcos model(FcosOptions::TorchvisionResnet50());
+  ASSERT_TRUE(LoadStateDict(*model, raw->tensors).ok());
+  std::map<std::string, torch::Tensor> loaded;
+  for (auto& [name, tensor] : ModuleStateDict(*model)) loaded[name] = tensor;
+  ASSERT_EQ(loaded.size(), raw->tensors.size());
+  for (const auto& [name, tensor] : raw->tensors) {
+    EXPECT_TRUE(torch::equal(loaded.at(name), tensor)) << name;
+  }
+}
+
 TEST_F(CheckpointFcosTest, SavedCheckpointGivesTorchvisionTheSameDetections) {
   Fcos model(SmallFcosOptions(4));
   ASSERT_TRUE(LoadCheckpointInto(*model, FixturePath("new.pth")).ok());

@@ -11,6 +11,9 @@
         wrapped.pth           {"model": state_dict, "epoch": 3}, as training scripts save
         reference.safetensors the same tensors, written here by hand, for bit-exact comparison
         dtypes.safetensors    one small tensor per dtype, values arange(n), metadata {"k": "v"}
+        fcos_resnet50_fpn.pth torchvision's fcos_resnet50_fpn(weights=None) state_dict: the
+                              full-size model, with BatchNorm2d's num_batches_tracked entries
+                              (torchvision uses plain BatchNorm2d when not loading weights)
         small.pth, small_legacy.pth, small.safetensors
                               a few small tensors, two of them views into one storage (one
                               with an offset, one transposed), in both torch.save formats and
@@ -163,6 +166,8 @@ def make(out_dir):
     dtypes["BOOL"] = torch.tensor([[False, True, True], [True, True, True]])
     dtypes["empty"] = torch.zeros(0, 3)
     write_safetensors(os.path.join(out_dir, "dtypes.safetensors"), dtypes, {"k": "v"})
+    full = torchvision.models.detection.fcos_resnet50_fpn(weights=None, weights_backbone=None)
+    torch.save(full.state_dict(), os.path.join(out_dir, "fcos_resnet50_fpn.pth"))
     base = torch.randn(3, 4)
     small = collections.OrderedDict(
         base=base, row=base[1], transposed=base.t(), counts=torch.arange(5),

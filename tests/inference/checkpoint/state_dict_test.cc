@@ -134,11 +134,11 @@ TEST(LoadStateDictTest, DuplicateTensorIsRefused) {
 TEST(LoadStateDictTest, FloatIntoIntegerBufferIsRefused) {
   TinyNet model;
   NamedTensors tensors = Snapshot(*model);
-  tensors[1].second = torch::tensor(1.5);
+  tensors[1].second = torch::tensor(1.5f);
   const NamedTensors before = Snapshot(*model);
   absl::Status status = LoadStateDict(*model, tensors);
   EXPECT_EQ(std::string(status.message()),
-            "checkpoint tensor \"steps\" has dtype Double, which does not convert to the "
+            "checkpoint tensor \"steps\" has dtype Float, which does not convert to the "
             "model's Long");
   ExpectSameTensors(Snapshot(*model), before);
 }
