@@ -1,5 +1,6 @@
 #include "inference/pth_unpickler.h"
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 #include <utility>
@@ -15,6 +16,9 @@ namespace {
 constexpr size_t kMaxStack = 1 << 20;
 constexpr size_t kMaxMemo = 1 << 22;
 constexpr int64_t kMaxDims = 64;
+// Values are freed recursively; a hostile file nesting tuples a million deep must not be able
+// to overflow the stack when its value tree is destroyed.
+constexpr int kMaxDepth = 512;
 
 using Kind = PickleValue::Kind;
 
@@ -129,12 +133,20 @@ class Machine {
     return Push(it->second);
   }
 
+  // Records that `parent` will hold `children`, refusing nesting beyond kMaxDepth.
+  absl::Status Adopt(PickleValue& parent, const std::vector<PickleValuePtr>& children) {
+    for (const auto& child : children) parent.depth = std::max(parent.depth, child->depth + 1);
+    if (parent.depth > kMaxDepth) return Error("values nested too deeply");
+    return absl::OkStatus();
+  }
+
   absl::Status SetItems(std::vector<PickleValuePtr> items) {
     if (items.size() % 2 != 0) return Error("odd number of dict items");
     auto target = Pop();
     if (!target.ok()) return target.status();
     PickleValuePtr dict = *target;
     if (dict->kind != Kind::kDict) return Error("SETITEMS on something that is not a dict");
+    if (auto s = Adopt(*dict, items); !s.ok()) return s;
     for (auto& item : items) dict->items.push_back(std::move(item));
     return Push(dict);
   }
@@ -144,6 +156,7 @@ class Machine {
     if (!target.ok()) return target.status();
     PickleValuePtr list = *target;
     if (list->kind != Kind::kList) return Error("APPEND on something that is not a list");
+    if (auto s = Adopt(*list, items); !s.ok()) return s;
     for (auto& item : items) list->items.push_back(std::move(item));
     return Push(list);
   }
@@ -317,6 +330,7 @@ class Machine {
         auto items = PopToMark();
         if (!items.ok()) return items.status();
         auto v = Make(Kind::kTuple);
+        if (auto s = Adopt(*v, *items); !s.ok()) return s;
         v->items = std::move(*items);
         return Push(v);
       }
@@ -330,6 +344,7 @@ class Machine {
           auto item = Pop();
           if (!item.ok()) return item.status();
           v->items[i] = *item;
+          if (auto s = Adopt(*v, {*item}); !s.ok()) return s;
         }
         return Push(v);
       }
@@ -339,6 +354,7 @@ class Machine {
         auto items = PopToMark();
         if (!items.ok()) return items.status();
         auto v = Make(Kind::kList);
+        if (auto s = Adopt(*v, *items); !s.ok()) return s;
         v->items = std::move(*items);
         return Push(v);
       }
@@ -359,6 +375,7 @@ class Machine {
         if (!items.ok()) return items.status();
         if (items->size() % 2 != 0) return Error("odd number of dict items");
         auto v = Make(Kind::kDict);
+        if (auto s = Adopt(*v, *items); !s.ok()) return s;
         v->items = std::move(*items);
         return Push(v);
       }

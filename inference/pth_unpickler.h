@@ -63,6 +63,7 @@ struct PickleValue {
   std::vector<PickleValuePtr> items;  // kTuple, kList; kDict: key, value, key, value, ...
   PickleStorageRef storage;           // kStorage
   PickleTensorRef tensor;             // kTensor
+  int depth = 0;  // nesting below this value; bounded so destruction cannot overflow
 };
 
 // Runs one pickle starting at `data[*offset]` and returns the value it leaves; on success
