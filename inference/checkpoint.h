@@ -33,7 +33,8 @@ struct Checkpoint {
 absl::StatusOr<Checkpoint> LoadCheckpoint(const std::string& path);
 
 // Writes the module's parameters and buffers (state_dict order, torchvision names) as
-// safetensors with `metadata`, atomically.
+// safetensors with `metadata`, atomically. The tensors are read while writing, so the module
+// must not be trained at the same time (snapshot it first if it is).
 absl::Status SaveCheckpoint(const torch::nn::Module& module, const std::string& path,
                             const SafetensorsMetadata& metadata);
 
