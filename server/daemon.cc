@@ -8,7 +8,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "server/dataset_service.h"
+#include "server/job_store.h"
+#include "server/model_registry.h"
+#include "server/model_service.h"
 #include "server/queue_service.h"
+#include "server/training_round.h"
+#include "server/training_scheduler.h"
+#include "server/training_service.h"
 #include "spdlog/spdlog.h"
 
 namespace labelloop {
@@ -36,10 +42,35 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::DaemonConfig& c
   if (!queue.ok()) return queue.status();
   daemon->queue_ = *std::move(queue);
 
+  absl::StatusOr<std::unique_ptr<ModelRegistry>> registry = ModelRegistry::Open(
+      data_dir + "/models", daemon->store_.get(), config.detector().threads(), &daemon->clock_);
+  if (!registry.ok()) return registry.status();
+  daemon->registry_ = *std::move(registry);
+
+  daemon->jobs_ = std::make_unique<JobStore>(daemon->store_.get());
+  absl::StatusOr<int64_t> labels = daemon->store_->CountLabels();
+  if (!labels.ok()) return labels.status();
+  TriggerOptions triggers{config.training().trigger_new_labels(),
+                          config.training().max_interval_seconds()};
+  absl::StatusOr<std::unique_ptr<TrainingScheduler>> scheduler = TrainingScheduler::Create(
+      daemon->jobs_.get(), triggers, *labels,
+      MakeTrainingRoundRunner(config, daemon->store_.get(), daemon->registry_.get()),
+      &daemon->clock_);
+  if (!scheduler.ok()) return scheduler.status();
+  daemon->scheduler_ = *std::move(scheduler);
+
   ImageLimits limits{config.limits().max_image_bytes(), config.limits().max_image_pixels()};
   daemon->dataset_service_ = std::make_unique<DatasetServiceImpl>(
       daemon->store_.get(), daemon->queue_.get(), limits, &daemon->clock_);
-  daemon->queue_service_ = std::make_unique<QueueServiceImpl>(daemon->queue_.get());
+  TrainingScheduler* scheduler_ptr = daemon->scheduler_.get();
+  daemon->queue_service_ = std::make_unique<QueueServiceImpl>(
+      daemon->queue_.get(), daemon->store_.get(), daemon->registry_.get(),
+      config.detector().label_assist_threshold(), config.limits().max_image_bytes(),
+      [scheduler_ptr](int64_t count) { scheduler_ptr->OnLabelsStored(count); });
+  daemon->training_service_ = std::make_unique<TrainingServiceImpl>(daemon->scheduler_.get());
+  daemon->model_service_ = std::make_unique<ModelServiceImpl>(
+      daemon->registry_.get(), daemon->store_.get(), config.detector().label_assist_threshold(),
+      config.limits().max_image_bytes());
   return daemon;
 }
 
@@ -48,6 +79,8 @@ Daemon::~Daemon() {
     Shutdown();
     Wait();
   }
+  // A running training job is cancelled before the store it reads closes.
+  scheduler_.reset();
 }
 
 absl::StatusOr<std::string> Daemon::Start(const std::string& listen) {
@@ -64,6 +97,8 @@ absl::StatusOr<std::string> Daemon::Start(const std::string& listen) {
                               config_.server().threads());
   builder.RegisterService(dataset_service_.get());
   builder.RegisterService(queue_service_.get());
+  builder.RegisterService(training_service_.get());
+  builder.RegisterService(model_service_.get());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port == 0) {
     server_.reset();

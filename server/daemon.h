@@ -17,7 +17,12 @@ class Server;
 namespace labelloop {
 
 class DatasetServiceImpl;
+class JobStore;
+class ModelRegistry;
+class ModelServiceImpl;
 class QueueServiceImpl;
+class TrainingScheduler;
+class TrainingServiceImpl;
 
 // labelloopd's parts wired together: the store, the queue, and the gRPC services over them.
 class Daemon {
@@ -41,8 +46,13 @@ class Daemon {
   SystemClock clock_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<LabelQueue> queue_;
+  std::unique_ptr<ModelRegistry> registry_;
+  std::unique_ptr<JobStore> jobs_;
+  std::unique_ptr<TrainingScheduler> scheduler_;
   std::unique_ptr<DatasetServiceImpl> dataset_service_;
   std::unique_ptr<QueueServiceImpl> queue_service_;
+  std::unique_ptr<TrainingServiceImpl> training_service_;
+  std::unique_ptr<ModelServiceImpl> model_service_;
   std::unique_ptr<grpc::Server> server_;
 };
 

@@ -1,8 +1,25 @@
 #include "server/queue_service.h"
 
 #include "server/grpc_status.h"
+#include "server/prediction_proto.h"
+#include "spdlog/spdlog.h"
 
 namespace labelloop {
+
+void QueueServiceImpl::AddPredictions(const ServingModel& model, v1::QueueItem* item) {
+  absl::StatusOr<StoredImage> image = store_->GetImage(item->image_id(), 0);
+  if (!image.ok()) return;
+  absl::StatusOr<std::string> bytes =
+      store_->ReadImageBytes(image->sha256, image->in_blob, image->uri, max_image_bytes_);
+  if (!bytes.ok()) {
+    spdlog::warn("no pre-labels for image {}: {}", item->image_id(), bytes.status().ToString());
+    return;
+  }
+  absl::StatusOr<std::vector<Prediction>> predictions =
+      model.PredictEncoded(*bytes, label_assist_threshold_);
+  if (!predictions.ok()) return;
+  AppendPredictionBoxes(*predictions, model.class_names(), item->mutable_predictions());
+}
 
 grpc::Status QueueServiceImpl::GetNextBatch(grpc::ServerContext* context,
                                             const v1::GetNextBatchRequest* request,
@@ -22,6 +39,15 @@ grpc::Status QueueServiceImpl::GetNextBatch(grpc::ServerContext* context,
     item->set_lease_id(h.lease_id);
     item->set_lease_expires_unix_ms(h.lease_expires_ms);
   }
+  // One model for the whole batch, even if a promotion lands meanwhile.
+  std::shared_ptr<const ServingModel> model = registry_->Serving();
+  if (model != nullptr) {
+    for (v1::QueueItem& item : *response->mutable_items()) {
+      item.set_model_version(model->version());
+      item.mutable_score_parts()->set_model_version(model->version());
+      AddPredictions(*model, &item);
+    }
+  }
   response->set_remaining(static_cast<int64_t>(queue_->Remaining()));
   return grpc::Status::OK;
 }
@@ -32,6 +58,7 @@ grpc::Status QueueServiceImpl::SubmitLabels(grpc::ServerContext* context,
   absl::StatusOr<StoredLabel> stored =
       queue_->Submit(request->image_id(), request->lease_id(), request->boxes());
   if (!stored.ok()) return ToGrpcStatus(stored.status());
+  on_labels_stored_(1);
   response->set_label_id(stored->id);
   response->set_version(stored->version);
   return grpc::Status::OK;

@@ -1,14 +1,26 @@
 #ifndef LABELLOOP_SERVER_QUEUE_SERVICE_H_
 #define LABELLOOP_SERVER_QUEUE_SERVICE_H_
 
+#include <functional>
+
 #include "labelloop/v1/queue.grpc.pb.h"
 #include "sampler/label_queue.h"
+#include "server/model_registry.h"
 
 namespace labelloop {
 
 class QueueServiceImpl final : public v1::QueueService::Service {
  public:
-  explicit QueueServiceImpl(LabelQueue* queue) : queue_(queue) {}
+  // `on_labels_stored` hears of every stored label (the training trigger counts them).
+  QueueServiceImpl(LabelQueue* queue, Store* store, ModelRegistry* registry,
+                   float label_assist_threshold, int64_t max_image_bytes,
+                   std::function<void(int64_t)> on_labels_stored)
+      : queue_(queue),
+        store_(store),
+        registry_(registry),
+        label_assist_threshold_(label_assist_threshold),
+        max_image_bytes_(max_image_bytes),
+        on_labels_stored_(std::move(on_labels_stored)) {}
 
   grpc::Status GetNextBatch(grpc::ServerContext* context, const v1::GetNextBatchRequest* request,
                             v1::GetNextBatchResponse* response) override;
@@ -20,7 +32,15 @@ class QueueServiceImpl final : public v1::QueueService::Service {
                             v1::ReleaseLeaseResponse* response) override;
 
  private:
+  // Pre-labels from `model` for one handed-out image; none when it cannot be read.
+  void AddPredictions(const ServingModel& model, v1::QueueItem* item);
+
   LabelQueue* const queue_;
+  Store* const store_;
+  ModelRegistry* const registry_;
+  const float label_assist_threshold_;
+  const int64_t max_image_bytes_;
+  const std::function<void(int64_t)> on_labels_stored_;
 };
 
 }  // namespace labelloop

@@ -1,0 +1,43 @@
+#ifndef LABELLOOP_SERVER_MODEL_SERVICE_H_
+#define LABELLOOP_SERVER_MODEL_SERVICE_H_
+
+#include "common/store.h"
+#include "labelloop/v1/model.grpc.pb.h"
+#include "server/model_registry.h"
+
+namespace labelloop {
+
+class ModelServiceImpl final : public v1::ModelService::Service {
+ public:
+  ModelServiceImpl(ModelRegistry* registry, Store* store, float label_assist_threshold,
+                   int64_t max_image_bytes)
+      : registry_(registry),
+        store_(store),
+        label_assist_threshold_(label_assist_threshold),
+        max_image_bytes_(max_image_bytes) {}
+
+  grpc::Status ListModels(grpc::ServerContext* context, const v1::ListModelsRequest* request,
+                          v1::ListModelsResponse* response) override;
+  grpc::Status GetModel(grpc::ServerContext* context, const v1::GetModelRequest* request,
+                        v1::Model* response) override;
+  grpc::Status PromoteModel(grpc::ServerContext* context, const v1::PromoteModelRequest* request,
+                            v1::Model* response) override;
+  grpc::Status RollbackModel(grpc::ServerContext* context,
+                             const v1::RollbackModelRequest* request,
+                             v1::Model* response) override;
+  grpc::Status Predict(grpc::ServerContext* context, const v1::PredictRequest* request,
+                       v1::PredictResponse* response) override;
+  grpc::Status DownloadCheckpoint(grpc::ServerContext* context,
+                                  const v1::DownloadCheckpointRequest* request,
+                                  grpc::ServerWriter<v1::CheckpointChunk>* writer) override;
+
+ private:
+  ModelRegistry* const registry_;
+  Store* const store_;
+  const float label_assist_threshold_;
+  const int64_t max_image_bytes_;
+};
+
+}  // namespace labelloop
+
+#endif  // LABELLOOP_SERVER_MODEL_SERVICE_H_
