@@ -1,0 +1,30 @@
+#ifndef LABELLOOP_SAMPLER_SAMPLER_OPTIONS_H_
+#define LABELLOOP_SAMPLER_SAMPLER_OPTIONS_H_
+
+#include "absl/status/statusor.h"
+#include "labelloop/v1/config.pb.h"
+#include "sampler/batch_selection.h"
+#include "sampler/tta_consistency.h"
+#include "sampler/uncertainty.h"
+
+namespace labelloop {
+
+// The sampler section of the config as the plain option structs the scorers take, so those stay
+// free of protobuf.
+struct SamplerOptions {
+  ImageUncertaintyOptions uncertainty;
+  TtaOptions tta;
+  BatchSelectionOptions selection;
+  int rescore_batch = 16;
+  double tie_epsilon = 0.01;
+};
+
+// The uncertainty measure follows the strategy: least_confidence, entropy and margin use their
+// own; hybrid, tta and random rank by entropy (the measure that uses the whole class
+// distribution, background included), which also fills the score parts the API reports.
+// InvalidArgument for an unknown strategy or aggregation name.
+absl::StatusOr<SamplerOptions> SamplerOptionsFromConfig(const v1::SamplerConfig& config);
+
+}  // namespace labelloop
+
+#endif  // LABELLOOP_SAMPLER_SAMPLER_OPTIONS_H_
