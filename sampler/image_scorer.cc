@@ -16,7 +16,10 @@ std::vector<ScoredDetection> ToScoredDetections(const DetectionsWithProbabilitie
   const auto boxes = d.detections.boxes.to(torch::kCPU, torch::kFloat32).contiguous();
   const auto scores = d.detections.scores.to(torch::kCPU, torch::kFloat32).contiguous();
   const auto labels = d.detections.labels.to(torch::kCPU, torch::kInt64).contiguous();
-  const auto probs = d.class_probs.to(torch::kCPU, torch::kFloat32).contiguous();
+  // Foreground classes only (see ScoredDetection::class_probs).
+  const auto probs = d.class_probs.narrow(1, 1, d.class_probs.size(1) - 1)
+                         .to(torch::kCPU, torch::kFloat32)
+                         .contiguous();
   const int64_t count = boxes.size(0);
   const int64_t num_classes = probs.size(1);
   std::vector<ScoredDetection> out(count);

@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "sampler/image_scorer_options.h"
 #include "sampler/kcenter_greedy.h"
 #include "sampler/scored_detection.h"
 
@@ -13,23 +14,9 @@ namespace labelloop {
 
 class FcosImpl;
 
-struct ImageScorerOptions {
-  // Detections are kept down to this score for scoring (the detector's own score_thresh is for
-  // label assist and is usually higher): uncertain objects live at low scores. Match it to
-  // SamplerConfig.min_detection_score.
-  double score_thresh = 0.05;
-  // Test-time-augmentation views, off by default because each costs one more forward pass.
-  bool flip_view = false;
-  // 0: no rescale view. In (0, 1): the image shrunk by this factor and padded back to its size at
-  // the bottom-right with the normalisation mean (so it becomes ~0 after normalisation, like the
-  // batch padding). A plain resize would be undone by the detector's own resize to min_size;
-  // shrinking inside the same canvas is what actually shows the model smaller objects.
-  double rescale_factor = 0.0;
-};
-
 // What the sampler needs to know about one image under the current model.
 struct ScoredImage {
-  // The original view's detections, best first, each with its full class-probability vector.
+  // The original view's detections, best first, each with its foreground class probabilities.
   std::vector<ScoredDetection> detections;
   // Pooled FPN embedding: for each level P3..P7 the global average over the image's own
   // (unpadded) extent of that level, L2-normalised per level (so each level counts the same

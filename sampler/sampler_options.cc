@@ -1,6 +1,13 @@
 #include "sampler/sampler_options.h"
 
 namespace labelloop {
+namespace {
+
+// Small enough that objects change pyramid level for many sizes, large enough that small objects
+// stay detectable.
+constexpr double kTtaRescaleFactor = 0.8;
+
+}  // namespace
 
 absl::StatusOr<SamplerOptions> SamplerOptionsFromConfig(const v1::SamplerConfig& config) {
   SamplerOptions options;
@@ -27,10 +34,17 @@ absl::StatusOr<SamplerOptions> SamplerOptionsFromConfig(const v1::SamplerConfig&
 
   options.tta.min_detection_score = config.min_detection_score();
 
+  options.strategy = *strategy;
   options.selection.strategy = *strategy;
   options.selection.candidate_factor = config.candidate_factor();
   options.selection.random_share = config.random_share();
   options.selection.rare_class_boost = config.rare_class_boost();
+
+  options.scorer.score_thresh = config.min_detection_score();
+  if (*strategy == SamplingStrategy::kTta) {
+    options.scorer.flip_view = true;
+    options.scorer.rescale_factor = kTtaRescaleFactor;
+  }
 
   options.rescore_batch = config.rescore_batch();
   options.tie_epsilon = config.tie_epsilon();

@@ -4,6 +4,7 @@
 #include "absl/status/statusor.h"
 #include "labelloop/v1/config.pb.h"
 #include "sampler/batch_selection.h"
+#include "sampler/image_scorer_options.h"
 #include "sampler/tta_consistency.h"
 #include "sampler/uncertainty.h"
 
@@ -12,9 +13,13 @@ namespace labelloop {
 // The sampler section of the config as the plain option structs the scorers take, so those stay
 // free of protobuf.
 struct SamplerOptions {
+  SamplingStrategy strategy = SamplingStrategy::kHybrid;  // also in selection.strategy
   ImageUncertaintyOptions uncertainty;
   TtaOptions tta;
   BatchSelectionOptions selection;
+  // score_thresh = min_detection_score; the TTA views only for the tta strategy (a flip and a
+  // 0.8 rescale), the only one that reads them.
+  ImageScorerOptions scorer;
   int rescore_batch = 16;
   double tie_epsilon = 0.01;
 };

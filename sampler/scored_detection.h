@@ -19,10 +19,11 @@ struct ScoredDetection {
   int64_t label = 0;
   // The detector's ranking score (FCOS: sqrt(sigmoid(class logit) * sigmoid(centerness))).
   float score = 0;
-  // Independent per-class probabilities at the detection's location (FCOS: sigmoid of every
-  // class logit), indexed by class id, so class_probs[label] is this detection's class. FCOS's
-  // slot 0 is never a positive in training, so its probability goes to ~0 and adds nothing to the
-  // distributions built from this vector; it is kept so indices stay class ids.
+  // Independent probabilities of the foreground classes at the detection's location (FCOS:
+  // sigmoid of the class logits), class_probs[i] for class id i + 1. The torchvision background
+  // slot 0 is left out: it is never a positive in training, and counting it as an outcome would
+  // cap every normalised uncertainty below 1 (e.g. entropy at ln 4 / ln 5 with three classes).
+  // May be empty when only the score is known (see uncertainty.h).
   std::vector<float> class_probs;
 };
 

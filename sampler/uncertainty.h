@@ -51,7 +51,7 @@ absl::StatusOr<ScoreAggregation> ParseScoreAggregation(absl::string_view name);
 absl::string_view UncertaintyMeasureName(UncertaintyMeasure measure);
 absl::string_view ScoreAggregationName(ScoreAggregation aggregation);
 
-// q over K+1 outcomes, the classes by id then the background last.
+// q over K+1 outcomes: the classes in class_probs order, then the background last.
 std::vector<double> ExclusiveClassDistribution(absl::Span<const float> class_probs);
 
 // The measures above on a distribution q (non-empty, sums to 1). A one-outcome distribution

@@ -112,7 +112,7 @@ TEST_F(ImageScorerTest, ShapesAndRanges) {
       previous = d.score;
       EXPECT_GE(d.label, 0);
       EXPECT_LT(d.label, 4);
-      ASSERT_EQ(d.class_probs.size(), 4u);
+      ASSERT_EQ(d.class_probs.size(), 3u);  // foreground classes only
       for (float p : d.class_probs) {
         EXPECT_GE(p, 0.0f);
         EXPECT_LE(p, 1.0f);
@@ -213,7 +213,7 @@ TEST_F(ImageScorerTest, RescaleViewAndTtaScore) {
       for (const ScoredDetection& d : view) {
         EXPECT_LE(d.box.x2, static_cast<float>(images_[0].size(2)) + 1e-3f);
         EXPECT_LE(d.box.y2, static_cast<float>(images_[0].size(1)) + 1e-3f);
-        EXPECT_EQ(d.class_probs.size(), 4u);
+        EXPECT_EQ(d.class_probs.size(), 3u);
       }
     }
     TtaConsistency tta = ScoreTtaConsistency(image.detections, image.views, TtaOptions{});

@@ -113,8 +113,8 @@ TEST(ScoreTtaConsistencyTest, FlipEquivariantModelIsConsistent) {
   // A detector that is exactly flip-equivariant: the flipped view's boxes are the mirror images,
   // which UnflipHorizontal maps back onto the originals. A rescaled view likewise.
   const float width = 200;
-  std::vector<ScoredDetection> original = {Det({10, 10, 50, 40}, 0.9f, 1, {0.0f, 0.9f, 0.1f}),
-                                           Det({120, 30, 190, 90}, 0.6f, 2, {0.0f, 0.2f, 0.6f})};
+  std::vector<ScoredDetection> original = {Det({10, 10, 50, 40}, 0.9f, 1, {0.9f, 0.1f}),
+                                           Det({120, 30, 190, 90}, 0.6f, 2, {0.2f, 0.6f})};
   std::vector<ScoredDetection> flipped = original;
   for (auto& d : flipped) d.box = {width - d.box.x2, d.box.y1, width - d.box.x1, d.box.y2};
   std::vector<ScoredDetection> scaled = original;
