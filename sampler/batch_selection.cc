@@ -66,6 +66,7 @@ double NearestDistance(const PoolScores& pool, const LabeledSet& labeled, int po
     nearest = std::min(nearest, L2Distance(pool.embeddings[point], e));
   }
   for (int other : earlier) {
+    if (pool.embeddings[other].empty()) continue;
     nearest = std::min(nearest, L2Distance(pool.embeddings[point], pool.embeddings[other]));
   }
   return nearest;
@@ -98,12 +99,15 @@ absl::Status Validate(const PoolScores& pool, const LabeledSet& labeled, int bat
                                                    " needs an uncertainty for every pool image"));
   }
   if (options.strategy == SamplingStrategy::kHybrid && pool_size > 0 && pool.embeddings.empty()) {
-    return absl::InvalidArgumentError("strategy hybrid needs an embedding for every pool image");
+    return absl::InvalidArgumentError(
+        "strategy hybrid needs embeddings, at least for its candidates (HybridCandidates)");
   }
   if (!pool.embeddings.empty()) {
-    const size_t dim = pool.embeddings[0].size();
+    size_t dim = 0;
+    for (const Embedding& e : pool.embeddings) dim = std::max(dim, e.size());
     auto bad = [dim](const Embedding& e) { return e.size() != dim; };
-    if (std::any_of(pool.embeddings.begin(), pool.embeddings.end(), bad) ||
+    auto bad_in_pool = [dim](const Embedding& e) { return !e.empty() && e.size() != dim; };
+    if (std::any_of(pool.embeddings.begin(), pool.embeddings.end(), bad_in_pool) ||
         std::any_of(labeled.embeddings.begin(), labeled.embeddings.end(), bad)) {
       return absl::InvalidArgumentError(absl::StrCat("every embedding must have dimension ", dim));
     }
@@ -117,7 +121,31 @@ absl::Status Validate(const PoolScores& pool, const LabeledSet& labeled, int bat
   return absl::OkStatus();
 }
 
+size_t HybridRandomCount(size_t batch, const BatchSelectionOptions& options) {
+  return std::min(batch, static_cast<size_t>(std::lround(options.random_share * batch)));
+}
+
+// The top candidate_factor x diverse_count images by uncertainty x (1 + boost x rarity).
+std::vector<int> Candidates(const PoolScores& pool, const LabeledSet& labeled, size_t diverse_count,
+                            const BatchSelectionOptions& options) {
+  std::vector<double> key = pool.uncertainty;
+  if (options.rare_class_boost > 0 && !pool.predicted_classes.empty()) {
+    for (size_t i = 0; i < key.size(); ++i) {
+      key[i] *= 1.0 + options.rare_class_boost *
+                          ImageRarity(pool.predicted_classes[i], labeled.class_counts);
+    }
+  }
+  return TopByKey(key, diverse_count * static_cast<size_t>(std::max(1, options.candidate_factor)));
+}
+
 }  // namespace
+
+std::vector<int> HybridCandidates(const PoolScores& pool, const LabeledSet& labeled, int batch_size,
+                                  const BatchSelectionOptions& options) {
+  const size_t batch =
+      std::min(pool.uncertainty.size(), static_cast<size_t>(std::max(0, batch_size)));
+  return Candidates(pool, labeled, batch - HybridRandomCount(batch, options), options);
+}
 
 absl::StatusOr<SamplingStrategy> ParseSamplingStrategy(absl::string_view name) {
   for (SamplingStrategy s :
@@ -172,6 +200,7 @@ absl::StatusOr<BatchSelection> SelectBatch(const PoolScores& pool, const Labeled
   auto sequential_diversity = [&](std::vector<SelectedImage>& items, std::vector<int> earlier) {
     if (!has_embeddings) return;
     for (SelectedImage& item : items) {
+      if (pool.embeddings[item.index].empty()) continue;  // unknown: reported as 0
       item.diversity = NormalizedDiversity(NearestDistance(pool, labeled, item.index, earlier),
                                            options.diversity_scale);
       earlier.push_back(item.index);
@@ -196,20 +225,17 @@ absl::StatusOr<BatchSelection> SelectBatch(const PoolScores& pool, const Labeled
   }
 
   // Hybrid.
-  const size_t random_count =
-      std::min(batch, static_cast<size_t>(std::lround(options.random_share * batch)));
+  const size_t random_count = HybridRandomCount(batch, options);
   const size_t diverse_count = batch - random_count;
-  std::vector<double> key = pool.uncertainty;
-  if (options.rare_class_boost > 0 && !pool.predicted_classes.empty()) {
-    for (size_t i = 0; i < pool_size; ++i) {
-      key[i] *= 1.0 + options.rare_class_boost *
-                          ImageRarity(pool.predicted_classes[i], labeled.class_counts);
-    }
-  }
-  const std::vector<int> candidates =
-      TopByKey(key, diverse_count * static_cast<size_t>(options.candidate_factor));
+  const std::vector<int> candidates = Candidates(pool, labeled, diverse_count, options);
   std::vector<Embedding> candidate_embeddings;
-  for (int index : candidates) candidate_embeddings.push_back(pool.embeddings[index]);
+  for (int index : candidates) {
+    if (pool.embeddings[index].empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("hybrid candidate ", index, " has no embedding"));
+    }
+    candidate_embeddings.push_back(pool.embeddings[index]);
+  }
   // With nothing labeled yet the first pick is the most uncertain candidate (position 0).
   const KCenterResult kcenter = KCenterGreedy(candidate_embeddings, labeled.embeddings,
                                               static_cast<int>(diverse_count), /*first_pick=*/0);

@@ -49,7 +49,9 @@ struct BatchSelectionOptions {
 struct PoolScores {
   // Required by every strategy but random; each in [0, 1].
   std::vector<double> uncertainty;
-  // Required by hybrid; optional otherwise (then diversity is reported as 0).
+  // Required by hybrid for its candidates (HybridCandidates); an image's entry may be empty
+  // elsewhere, so a large pool need not load every embedding. Optional for the other strategies.
+  // Diversity is reported as 0 for an image without one.
   std::vector<Embedding> embeddings;
   // Optional: the classes the model predicts in each image (for the rare-class boost).
   std::vector<std::vector<int64_t>> predicted_classes;
@@ -82,6 +84,12 @@ struct BatchSelection {
   // still labels some.
   std::vector<SelectedImage> items;
 };
+
+// The pool positions whose embeddings hybrid reads (its candidate set), best first: fill those
+// (and, for diversity reporting, any others) before calling SelectBatch. Needs only
+// pool.uncertainty (and predicted_classes for the boost).
+std::vector<int> HybridCandidates(const PoolScores& pool, const LabeledSet& labeled, int batch_size,
+                                  const BatchSelectionOptions& options);
 
 // Deterministic for a given seed. InvalidArgument on mismatched vector sizes, missing scores or
 // embeddings the strategy needs, uncertainty outside [0, 1], or a negative batch size.

@@ -214,6 +214,25 @@ TEST(SelectBatchTest, RareClassBoost) {
   EXPECT_DOUBLE_EQ(on->items[0].rarity, 1.0);
 }
 
+TEST(SelectBatchTest, HybridNeedsEmbeddingsOnlyForItsCandidates) {
+  PoolScores full = UniformPool(1000, 11);
+  auto options = Options(SamplingStrategy::kHybrid, 0.1);
+  // b = 10: 1 random pick, 9 diversity picks from the top 45.
+  const std::vector<int> candidates = HybridCandidates(full, {}, 10, options);
+  ASSERT_EQ(candidates.size(), 45u);
+  PoolScores sparse = full;
+  for (auto& e : sparse.embeddings) e.clear();
+  for (int i : candidates) sparse.embeddings[i] = full.embeddings[i];
+  auto a = SelectBatch(full, {}, 10, options, 3);
+  auto b = SelectBatch(sparse, {}, 10, options, 3);
+  ASSERT_TRUE(a.ok() && b.ok()) << b.status();
+  EXPECT_EQ(Indices(*a), Indices(*b));
+  ExpectValid(*b, 10);
+
+  sparse.embeddings[candidates[7]].clear();
+  EXPECT_FALSE(SelectBatch(sparse, {}, 10, options, 3).ok());
+}
+
 TEST(SelectBatchTest, DeterministicUnderASeed) {
   PoolScores pool = UniformPool(300, 8);
   LabeledSet labeled;
