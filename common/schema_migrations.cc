@@ -67,6 +67,17 @@ CREATE TABLE serving_history(
   reason TEXT NOT NULL,
   promoted_ms INTEGER NOT NULL);
 )sql"},
+      {3, "image scores and pre-labels per model version", R"sql(
+CREATE TABLE image_scores(
+  image_id INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+  model_version TEXT NOT NULL,  -- the model that computed it; stale once another one serves
+  uncertainty REAL NOT NULL,    -- in [0, 1], higher = more worth labeling
+  parts BLOB NOT NULL,          -- labelloop.v1.ScoreParts, serialized
+  predictions BLOB NOT NULL,    -- labelloop.v1.PredictResponse (pre-labels), serialized
+  embedding BLOB,               -- float32 little-endian, for diversity; NULL when not computed
+  predicted_classes TEXT NOT NULL DEFAULT '',  -- detector class indices, comma-separated
+  scored_ms INTEGER NOT NULL);
+)sql"},
   };
   return *kMigrations;
 }
