@@ -11,7 +11,8 @@ ImageScore ScoreImage(absl::Span<const ScoredDetection> detections,
   score.detection_uncertainty = ScoreImageUncertainty(detections, options.uncertainty);
   score.uncertainty = score.detection_uncertainty.score;
   for (const ScoredDetection& d : detections) {
-    if (d.score >= options.uncertainty.min_detection_score) {
+    // Label 0 is the detector's background slot (only an untrained head predicts it).
+    if (d.score >= options.uncertainty.min_detection_score && d.label > 0) {
       score.predicted_classes.push_back(d.label);
     }
   }

@@ -22,8 +22,8 @@ struct ImageScore {
   ImageUncertainty detection_uncertainty;
   // Present when views were given.
   std::optional<TtaConsistency> tta;
-  // Distinct labels of the detections at or above min_detection_score, ascending (for the
-  // rare-class boost).
+  // Distinct labels (> 0: not the background slot) of the detections at or above
+  // min_detection_score, ascending (for the rare-class boost).
   std::vector<int64_t> predicted_classes;
 };
 

@@ -33,7 +33,11 @@ TEST(ScoreImageTest, EntropyStrategyIgnoresViewsButReportsThem) {
                                        Det({20, 20, 30, 30}, 0.01f, 2, {0.01f, 0.01f})};
   ImageScore s = ScoreImage(dets, {{}}, OptionsFor("entropy"));
   EXPECT_NEAR(s.uncertainty, 0.8783, 1e-4);
-  EXPECT_THAT(s.predicted_classes, ElementsAre(1));  // the 0.01 detection is below 0.05
+  EXPECT_THAT(s.predicted_classes, ElementsAre(1));              // the 0.01 detection is below 0.05
+  dets.push_back(Det({40, 40, 50, 50}, 0.9f, 0, {0.1f, 0.1f}));  // background slot: not a class
+  dets.push_back(Det({60, 60, 70, 70}, 0.9f, 2, {0.1f, 0.9f}));
+  dets.push_back(Det({80, 80, 90, 90}, 0.8f, 1, {0.8f, 0.1f}));
+  EXPECT_THAT(ScoreImage(dets, {}, OptionsFor("entropy")).predicted_classes, ElementsAre(1, 2));
   ASSERT_TRUE(s.tta.has_value());
   EXPECT_NEAR(s.tta->score, 1.0, 1e-9);  // the one view saw nothing
 }
