@@ -16,13 +16,7 @@ absl::StatusOr<std::unique_ptr<LabelQueue>> LabelQueue::Create(Store* store, Que
   if (!candidates.ok()) return candidates.status();
   absl::flat_hash_map<int64_t, PoolEntry> waiting;
   for (const StoredImage& image : *candidates) {
-    PoolEntry entry = queue->UnlabeledEntry(image.id);
-    if (image.state == v1::IMAGE_STATE_SKIPPED) {
-      // Skipped images queue up in the order they were skipped.
-      entry.tier = PoolEntry::kSkipped;
-      entry.priority = -static_cast<double>(image.skipped_ms);
-    }
-    waiting[image.id] = entry;
+    waiting[image.id] = queue->EntryFor(image.id, image.state, image.skipped_ms);
   }
   absl::StatusOr<std::vector<StoredLease>> leases = store->LoadLeases();
   if (!leases.ok()) return leases.status();
@@ -42,11 +36,20 @@ absl::StatusOr<std::unique_ptr<LabelQueue>> LabelQueue::Create(Store* store, Que
 }
 
 LabelQueue::LabelQueue(Store* store, QueueOptions options, const Clock* clock)
-    : store_(store), options_(options), clock_(clock), lease_id_rng_(std::random_device{}()) {}
+    : store_(store),
+      options_(options),
+      clock_(clock),
+      lease_id_rng_(std::random_device{}()),
+      shuffle_rng_(std::random_device{}()) {}
 
-PoolEntry LabelQueue::UnlabeledEntry(int64_t image_id) const {
+PoolEntry LabelQueue::EntryFor(int64_t image_id, v1::ImageState state, int64_t skipped_ms) const {
   uint64_t key = RandomOrderKey(options_.shuffle_seed, image_id);
-  return PoolEntry{PoolEntry::kUnlabeled, RandomOrderScore(key), 0};
+  if (state == v1::IMAGE_STATE_SKIPPED) {
+    return PoolEntry{PoolEntry::kSkipped, -static_cast<double>(skipped_ms), 0, key};
+  }
+  auto score = scores_.find(image_id);
+  double priority = score != scores_.end() ? score->second.uncertainty : RandomOrderScore(key);
+  return PoolEntry{PoolEntry::kUnlabeled, priority, key, key};
 }
 
 std::string LabelQueue::NewLeaseId() {
@@ -61,12 +64,7 @@ void LabelQueue::ExpireLeases(int64_t now_ms) {
     if (in_commit_.contains(image_id)) continue;
     absl::StatusOr<StoredImage> image = store_->GetImage(image_id, now_ms);
     if (!image.ok()) continue;  // Removed meanwhile.
-    PoolEntry entry = UnlabeledEntry(image_id);
-    if (image->state == v1::IMAGE_STATE_SKIPPED) {
-      entry.tier = PoolEntry::kSkipped;
-      entry.priority = -static_cast<double>(image->skipped_ms);
-    }
-    pool_.Put(image_id, entry);
+    pool_.Put(image_id, EntryFor(image_id, image->state, image->skipped_ms));
   }
 }
 
@@ -86,7 +84,8 @@ absl::StatusOr<std::vector<Handout>> LabelQueue::Next(int count, const std::stri
   std::lock_guard<std::mutex> lock(mu_);
   const int64_t now_ms = clock_->NowMs();
   ExpireLeases(now_ms);
-  std::vector<std::pair<int64_t, PoolEntry>> taken = pool_.PopFront(count);
+  std::vector<BatchPick> picks;
+  std::vector<std::pair<int64_t, PoolEntry>> taken = TakeBatch(count, &picks);
   std::vector<Handout> handouts;
   std::vector<StoredLease> records;
   const int64_t expires_ms = now_ms + static_cast<int64_t>(lease_seconds) * 1000;
@@ -99,7 +98,19 @@ absl::StatusOr<std::vector<Handout>> LabelQueue::Next(int count, const std::stri
     h.image.state = v1::IMAGE_STATE_LEASED;
     h.rank = static_cast<int64_t>(handouts.size() - 1);
     h.score = entry.tier == PoolEntry::kUnlabeled ? entry.priority : 0.0;
-    h.strategy = "random";
+    auto score = scores_.find(image_id);
+    if (score != scores_.end()) {
+      h.uncertainty = score->second.uncertainty;
+      h.strategy = score->second.strategy;
+      h.model_version = score->second.model_version;
+      h.stale = score->second.model_version != serving_version_;
+    } else {
+      h.strategy = "random";
+    }
+    if (i < picks.size()) {
+      h.diversity = picks[i].diversity;
+      if (!picks[i].strategy.empty()) h.strategy = picks[i].strategy;
+    }
     h.lease_id = NewLeaseId();
     h.lease_expires_ms = expires_ms;
     records.push_back({image_id, h.lease_id, annotator, expires_ms});
@@ -114,6 +125,80 @@ absl::StatusOr<std::vector<Handout>> LabelQueue::Next(int count, const std::stri
     leases_.Grant(r.image_id, {r.lease_id, r.annotator, r.expires_ms});
   }
   return handouts;
+}
+
+std::vector<std::pair<int64_t, PoolEntry>> LabelQueue::TakeBatch(int count,
+                                                                 std::vector<BatchPick>* picks) {
+  const size_t n = static_cast<size_t>(count);
+  if (picker_ != nullptr && !scores_.empty()) {
+    // Ranked candidates plus a random sample of the pool: the picker chooses among them (for
+    // diversity and a random share) and the rest go back where they were.
+    std::vector<std::pair<int64_t, PoolEntry>> candidates =
+        pool_.PopFront(n * static_cast<size_t>(std::max(1, options_.candidate_factor)));
+    std::vector<std::pair<int64_t, PoolEntry>> sample = pool_.PopRandom(n);
+    candidates.insert(candidates.end(), sample.begin(), sample.end());
+    std::vector<BatchCandidate> view;
+    view.reserve(candidates.size());
+    for (const auto& [image_id, entry] : candidates) {
+      auto score = scores_.find(image_id);
+      view.push_back({image_id, score != scores_.end() ? score->second.uncertainty : 0.0,
+                      score != scores_.end()});
+    }
+    *picks = picker_(view, count);
+    std::vector<bool> chosen(candidates.size(), false);
+    std::vector<std::pair<int64_t, PoolEntry>> batch;
+    std::vector<BatchPick> valid_picks;
+    for (const BatchPick& pick : *picks) {
+      if (pick.index < 0 || pick.index >= static_cast<int>(candidates.size()) ||
+          chosen[pick.index] || batch.size() >= n) {
+        continue;
+      }
+      chosen[pick.index] = true;
+      batch.push_back(candidates[pick.index]);
+      valid_picks.push_back(pick);
+    }
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      if (!chosen[i]) pool_.Put(candidates[i].first, candidates[i].second);
+    }
+    *picks = std::move(valid_picks);
+    return batch;
+  }
+  // By rank, with near-ties around the cut shuffled: everything within tie_epsilon of the last
+  // image that makes the batch competes for the places on equal terms.
+  std::vector<std::pair<int64_t, PoolEntry>> batch = pool_.PopFront(n);
+  // The random order before any model is a shuffle already.
+  if (batch.size() < n || options_.tie_epsilon <= 0 || scores_.empty()) return batch;
+  const PoolEntry& last = batch.back().second;
+  std::vector<std::pair<int64_t, PoolEntry>> band;
+  while (true) {
+    std::vector<std::pair<int64_t, PoolEntry>> next = pool_.PopFront(1);
+    if (next.empty()) break;
+    if (next[0].second.tier != last.tier ||
+        next[0].second.priority < last.priority - options_.tie_epsilon) {
+      pool_.Put(next[0].first, next[0].second);
+      break;
+    }
+    band.push_back(next[0]);
+  }
+  if (band.empty()) return batch;
+  // The tied region: the batch's own ties at its end, plus the band beyond the cut.
+  size_t first_tie = batch.size();
+  while (first_tie > 0 && batch[first_tie - 1].second.tier == last.tier &&
+         batch[first_tie - 1].second.priority <= last.priority + options_.tie_epsilon) {
+    --first_tie;
+  }
+  std::vector<std::pair<int64_t, PoolEntry>> tied(batch.begin() + first_tie, batch.end());
+  tied.insert(tied.end(), band.begin(), band.end());
+  std::shuffle(tied.begin(), tied.end(), shuffle_rng_);
+  batch.resize(first_tie);
+  for (size_t i = 0; i < tied.size(); ++i) {
+    if (batch.size() < n) {
+      batch.push_back(tied[i]);
+    } else {
+      pool_.Put(tied[i].first, tied[i].second);
+    }
+  }
+  return batch;
 }
 
 absl::Status LabelQueue::CheckLease(int64_t image_id, const std::string& lease_id, int64_t now_ms) {
@@ -177,7 +262,7 @@ absl::StatusOr<StoredLabel> LabelQueue::Submit(
     leases_.Remove(image_id);
   } else if (leases_.Find(image_id, clock_->NowMs()) == nullptr && !pool_.Contains(image_id)) {
     // The lease ran out while the failed submission was in flight: back to the queue.
-    pool_.Put(image_id, UnlabeledEntry(image_id));
+    pool_.Put(image_id, EntryFor(image_id, v1::IMAGE_STATE_UNLABELED, 0));
   }
   return stored;
 }
@@ -191,7 +276,7 @@ absl::Status LabelQueue::Skip(int64_t image_id, const std::string& lease_id) {
   status = store_->SkipImage(image_id, lease_id, now_ms);
   if (!status.ok()) return status;
   leases_.Remove(image_id);
-  pool_.Put(image_id, PoolEntry{PoolEntry::kSkipped, -static_cast<double>(now_ms), 0});
+  pool_.Put(image_id, EntryFor(image_id, v1::IMAGE_STATE_SKIPPED, now_ms));
   return absl::OkStatus();
 }
 
@@ -205,11 +290,8 @@ absl::Status LabelQueue::Release(int64_t image_id, const std::string& lease_id) 
   if (!status.ok()) return status;
   leases_.Remove(image_id);
   absl::StatusOr<StoredImage> image = store_->GetImage(image_id, now_ms);
-  PoolEntry entry = UnlabeledEntry(image_id);
-  if (image.ok() && image->state == v1::IMAGE_STATE_SKIPPED) {
-    entry = PoolEntry{PoolEntry::kSkipped, -static_cast<double>(image->skipped_ms), 0};
-  }
-  pool_.Put(image_id, entry);
+  pool_.Put(image_id, image.ok() ? EntryFor(image_id, image->state, image->skipped_ms)
+                                 : EntryFor(image_id, v1::IMAGE_STATE_UNLABELED, 0));
   return absl::OkStatus();
 }
 
@@ -217,7 +299,7 @@ void LabelQueue::AddImages(const std::vector<int64_t>& image_ids) {
   std::lock_guard<std::mutex> lock(mu_);
   for (int64_t image_id : image_ids) {
     if (leases_.Find(image_id, clock_->NowMs()) == nullptr && !pool_.Contains(image_id)) {
-      pool_.Put(image_id, UnlabeledEntry(image_id));
+      pool_.Put(image_id, EntryFor(image_id, v1::IMAGE_STATE_UNLABELED, 0));
     }
   }
 }
@@ -227,7 +309,55 @@ void LabelQueue::RemoveImages(const std::vector<int64_t>& image_ids) {
   for (int64_t image_id : image_ids) {
     pool_.Remove(image_id);
     leases_.Remove(image_id);
+    scores_.erase(image_id);
   }
+}
+
+void LabelQueue::SetScores(const std::vector<std::pair<int64_t, QueueScore>>& scores) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [image_id, score] : scores) {
+    scores_[image_id] = score;
+    std::optional<PoolEntry> entry = pool_.Get(image_id);
+    if (entry.has_value() && entry->tier == PoolEntry::kUnlabeled) {
+      entry->priority = score.uncertainty;
+      pool_.Put(image_id, *entry);
+    }
+  }
+}
+
+void LabelQueue::SetServingVersion(const std::string& version) {
+  std::lock_guard<std::mutex> lock(mu_);
+  serving_version_ = version;
+}
+
+void LabelQueue::SetBatchPicker(BatchPicker picker) {
+  std::lock_guard<std::mutex> lock(mu_);
+  picker_ = std::move(picker);
+}
+
+std::vector<int64_t> LabelQueue::RankedSnapshot(size_t limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::pair<int64_t, PoolEntry>> head = pool_.PopFront(limit);
+  std::vector<int64_t> ids;
+  ids.reserve(head.size());
+  for (const auto& [image_id, entry] : head) {
+    ids.push_back(image_id);
+    pool_.Put(image_id, entry);
+  }
+  return ids;
+}
+
+std::pair<size_t, size_t> LabelQueue::ScoredByServing() {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t scored = 0;
+  size_t waiting = pool_.size() + leases_.size();
+  for (const auto& [image_id, score] : scores_) {
+    if (score.model_version == serving_version_ &&
+        (pool_.Contains(image_id) || leases_.Find(image_id, clock_->NowMs()) != nullptr)) {
+      ++scored;
+    }
+  }
+  return {scored, waiting};
 }
 
 size_t LabelQueue::Remaining() {

@@ -2,6 +2,7 @@
 #define LABELLOOP_SAMPLER_LABEL_QUEUE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -20,6 +21,11 @@ namespace labelloop {
 
 struct QueueOptions {
   uint64_t shuffle_seed = 1;
+  // Scores this close to the last one of a batch count as ties; ties are shuffled per request so
+  // concurrent annotators do not all start on the same region of the ranking.
+  double tie_epsilon = 0.01;
+  // With a batch picker: candidates considered per image handed out.
+  int candidate_factor = 5;
   int default_lease_seconds = 900;
   int max_lease_seconds = 86400;
   int max_batch_count = 256;
@@ -27,15 +33,49 @@ struct QueueOptions {
   int max_boxes_per_image = 2000;
 };
 
+// An image's score from a model, as the queue ranks by it.
+struct QueueScore {
+  // In [0, 1]; higher = more worth labeling.
+  double uncertainty = 0.0;
+  std::string model_version;
+  std::string strategy;
+};
+
 // One image handed to an annotator.
 struct Handout {
   StoredImage image;
   int64_t rank = 0;
   double score = 0.0;
+  double uncertainty = 0.0;
+  double diversity = 0.0;
   std::string strategy;
+  // The model that scored it ("" for the random order), and whether that model is not the
+  // serving one any more.
+  std::string model_version;
+  bool stale = false;
   std::string lease_id;
   int64_t lease_expires_ms = 0;
 };
+
+// A candidate for a batch, as given to a BatchPicker: best ranked first.
+struct BatchCandidate {
+  int64_t image_id = 0;
+  double uncertainty = 0.0;
+  bool scored = false;
+};
+
+struct BatchPick {
+  // Index into the candidates.
+  int index = 0;
+  double diversity = 0.0;
+  std::string strategy;
+};
+
+// Chooses `count` images among ranked candidates plus a random sample of the pool (for example
+// for diversity, hybrid k-center). Runs under the queue's lock: it must be quick and must not
+// call back into the queue.
+using BatchPicker =
+    std::function<std::vector<BatchPick>(const std::vector<BatchCandidate>& candidates, int count)>;
 
 // The queue of images to label: a ranked pool of available images plus the leases of handed-out
 // ones. Every change to a lease or a label is written to the Store before the call returns, so a
@@ -57,6 +97,17 @@ class LabelQueue {
   // Gives a leased image back at its rank.
   absl::Status Release(int64_t image_id, const std::string& lease_id);
 
+  // Ranks images by their scores from a model (unscored ones keep their random place).
+  void SetScores(const std::vector<std::pair<int64_t, QueueScore>>& scores);
+  // Marks scores of other models stale (they still rank until replaced).
+  void SetServingVersion(const std::string& version);
+  // Turns on batch picking (hybrid selection) once scores exist.
+  void SetBatchPicker(BatchPicker picker);
+  // Up to `limit` images available now, best ranked first (what re-scoring should do first).
+  std::vector<int64_t> RankedSnapshot(size_t limit);
+  // Images scored by the serving model, and images waiting (unlabeled, incl. leased).
+  std::pair<size_t, size_t> ScoredByServing();
+
   // Keeps the queue in step with the store when images are added or removed.
   void AddImages(const std::vector<int64_t>& image_ids);
   void RemoveImages(const std::vector<int64_t>& image_ids);
@@ -66,7 +117,11 @@ class LabelQueue {
 
  private:
   LabelQueue(Store* store, QueueOptions options, const Clock* clock);
-  PoolEntry UnlabeledEntry(int64_t image_id) const;
+  // Where an image waits: by its score when it has one, else at its random place; skipped images
+  // behind every unlabeled one, in skip order. Needs mu_.
+  PoolEntry EntryFor(int64_t image_id, v1::ImageState state, int64_t skipped_ms) const;
+  // Pops the next `count` images of the pool the way the strategy wants. Needs mu_.
+  std::vector<std::pair<int64_t, PoolEntry>> TakeBatch(int count, std::vector<BatchPick>* picks);
   // Returns expired leases' images to the pool. Needs mu_.
   void ExpireLeases(int64_t now_ms);
   // FAILED_PRECONDITION (or NOT_FOUND) explaining why `lease_id` is not the live lease of the
@@ -85,6 +140,10 @@ class LabelQueue {
   // Images whose label is being committed: their lease is held (not expired, not released)
   // while the queue's mutex is dropped for the durable write, so other calls proceed.
   absl::flat_hash_set<int64_t> in_commit_;
+  absl::flat_hash_map<int64_t, QueueScore> scores_;
+  std::string serving_version_;
+  BatchPicker picker_;
+  std::mt19937_64 shuffle_rng_;
 };
 
 }  // namespace labelloop

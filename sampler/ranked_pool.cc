@@ -5,6 +5,7 @@ namespace labelloop {
 void RankedPool::Put(int64_t image_id, PoolEntry entry) {
   Remove(image_id);
   order_.insert(KeyOf(image_id, entry));
+  if (entry.tier == PoolEntry::kUnlabeled) random_order_.emplace(entry.random_key, image_id);
   entries_[image_id] = entry;
 }
 
@@ -12,6 +13,7 @@ bool RankedPool::Remove(int64_t image_id) {
   auto it = entries_.find(image_id);
   if (it == entries_.end()) return false;
   order_.erase(KeyOf(image_id, it->second));
+  random_order_.erase({it->second.random_key, image_id});
   entries_.erase(it);
   return true;
 }
@@ -29,7 +31,19 @@ std::vector<std::pair<int64_t, PoolEntry>> RankedPool::PopFront(size_t count) {
     order_.erase(order_.begin());
     auto it = entries_.find(image_id);
     taken.emplace_back(image_id, it->second);
+    random_order_.erase({it->second.random_key, image_id});
     entries_.erase(it);
+  }
+  return taken;
+}
+
+std::vector<std::pair<int64_t, PoolEntry>> RankedPool::PopRandom(size_t count) {
+  std::vector<std::pair<int64_t, PoolEntry>> taken;
+  while (taken.size() < count && !random_order_.empty()) {
+    int64_t image_id = random_order_.begin()->second;
+    auto it = entries_.find(image_id);
+    taken.emplace_back(image_id, it->second);
+    Remove(image_id);
   }
   return taken;
 }

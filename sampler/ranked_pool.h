@@ -17,6 +17,9 @@ struct PoolEntry {
   Tier tier = kUnlabeled;
   double priority = 0.0;
   uint64_t tiebreak = 0;
+  // The image's place in the seeded random order (RandomOrderKey), for drawing random samples
+  // of the pool in O(log n) without a second copy of it.
+  uint64_t random_key = 0;
 };
 
 // The images available to hand out (not labeled, not leased), ordered by rank. Not thread-safe:
@@ -30,6 +33,9 @@ class RankedPool {
   std::optional<PoolEntry> Get(int64_t image_id) const;
   // Removes and returns up to `count` images from the head, best first.
   std::vector<std::pair<int64_t, PoolEntry>> PopFront(size_t count);
+  // Removes and returns up to `count` unlabeled images in random order (the seeded order), so
+  // every unlabeled image is equally likely whatever its rank.
+  std::vector<std::pair<int64_t, PoolEntry>> PopRandom(size_t count);
   size_t size() const { return entries_.size(); }
 
  private:
@@ -50,6 +56,8 @@ class RankedPool {
   }
 
   std::set<Key> order_;
+  // Unlabeled images by random key.
+  std::set<std::pair<uint64_t, int64_t>> random_order_;
   absl::flat_hash_map<int64_t, PoolEntry> entries_;
 };
 

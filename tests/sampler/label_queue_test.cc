@@ -181,6 +181,71 @@ TEST_F(LabelQueueTest, LeasesAndLabelsSurviveARestart) {
   EXPECT_EQ(queue_->Remaining(), 18u);  // The last lease expired back into the pool.
 }
 
+TEST_F(LabelQueueTest, ScoresRankTheQueueAndMarkStaleOnes) {
+  std::vector<std::pair<int64_t, QueueScore>> scores;
+  for (size_t i = 0; i < ids_.size(); ++i) {
+    // Distinct scores far apart (no ties): image i scores i / 20.
+    scores.push_back({ids_[i], {static_cast<double>(i) / 20.0, "v1", "entropy"}});
+  }
+  queue_->SetScores(scores);
+  queue_->SetServingVersion("v2");
+  auto batch = queue_->Next(3, "ann", 60);
+  ASSERT_EQ(batch->size(), 3u);
+  EXPECT_EQ((*batch)[0].image.id, ids_[19]);
+  EXPECT_EQ((*batch)[1].image.id, ids_[18]);
+  EXPECT_DOUBLE_EQ((*batch)[0].uncertainty, 19.0 / 20.0);
+  EXPECT_EQ((*batch)[0].strategy, "entropy");
+  EXPECT_EQ((*batch)[0].model_version, "v1");
+  EXPECT_TRUE((*batch)[0].stale);
+  EXPECT_EQ(queue_->RankedSnapshot(2), (std::vector<int64_t>{ids_[16], ids_[15]}));
+}
+
+TEST_F(LabelQueueTest, NearTiesAtTheCutAreShuffledPerRequest) {
+  // Ten images tie at the head (0.9 +- 0.001); every request for 2 should draw from all ten.
+  std::vector<std::pair<int64_t, QueueScore>> scores;
+  for (size_t i = 0; i < ids_.size(); ++i) {
+    double u = i < 10 ? 0.9 + 0.0001 * static_cast<double>(i) : 0.1;
+    scores.push_back({ids_[i], {u, "v1", "entropy"}});
+  }
+  queue_->SetScores(scores);
+  std::set<int64_t> firsts;
+  for (int round = 0; round < 40; ++round) {
+    auto batch = queue_->Next(2, "ann", 60);
+    ASSERT_EQ(batch->size(), 2u);
+    for (const Handout& h : *batch) {
+      EXPECT_LT(std::find(ids_.begin(), ids_.end(), h.image.id) - ids_.begin(), 10);
+      ASSERT_TRUE(queue_->Release(h.image.id, h.lease_id).ok());
+    }
+    firsts.insert((*batch)[0].image.id);
+  }
+  EXPECT_GT(firsts.size(), 3u);  // Not always the same image first.
+}
+
+TEST_F(LabelQueueTest, BatchPickerChoosesAmongCandidatesAndTheRestStay) {
+  std::vector<std::pair<int64_t, QueueScore>> scores;
+  for (size_t i = 0; i < ids_.size(); ++i) {
+    scores.push_back({ids_[i], {static_cast<double>(i) / 20.0, "v1", "entropy"}});
+  }
+  queue_->SetScores(scores);
+  size_t seen_candidates = 0;
+  queue_->SetBatchPicker([&](const std::vector<BatchCandidate>& candidates, int count) {
+    seen_candidates = candidates.size();
+    // Pick the last ranked candidates, as a diversity rule might.
+    std::vector<BatchPick> picks;
+    for (int i = 0; i < count; ++i) {
+      picks.push_back({static_cast<int>(candidates.size()) - 1 - i, 0.5, "hybrid"});
+    }
+    return picks;
+  });
+  auto batch = queue_->Next(2, "ann", 60);
+  ASSERT_EQ(batch->size(), 2u);
+  EXPECT_EQ(seen_candidates, 2u * options_.candidate_factor + 2u);  // Ranked + random sample.
+  EXPECT_EQ((*batch)[0].strategy, "hybrid");
+  EXPECT_DOUBLE_EQ((*batch)[0].diversity, 0.5);
+  EXPECT_EQ(queue_->Remaining(), 18u);  // Unpicked candidates went back.
+  EXPECT_EQ(queue_->RankedSnapshot(1).front() == (*batch)[0].image.id, false);
+}
+
 TEST_F(LabelQueueTest, RefusesBadRequests) {
   EXPECT_EQ(queue_->Next(0, "a", 60).status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(queue_->Next(1000, "a", 60).status().code(), absl::StatusCode::kInvalidArgument);
