@@ -7,6 +7,9 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "sampler/hybrid_picker.h"
+#include "sampler/pool_rescorer.h"
+#include "sampler/sampler_options.h"
 #include "server/dataset_service.h"
 #include "server/job_store.h"
 #include "server/model_registry.h"
@@ -30,8 +33,12 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::DaemonConfig& c
   if (!store.ok()) return store.status();
   daemon->store_ = *std::move(store);
 
+  absl::StatusOr<SamplerOptions> sampler = SamplerOptionsFromConfig(config.sampler());
+  if (!sampler.ok()) return sampler.status();
   QueueOptions queue_options;
   queue_options.shuffle_seed = config.queue().shuffle_seed();
+  queue_options.tie_epsilon = sampler->tie_epsilon;
+  queue_options.candidate_factor = sampler->selection.candidate_factor;
   queue_options.default_lease_seconds = config.queue().default_lease_seconds();
   queue_options.max_lease_seconds = config.queue().max_lease_seconds();
   queue_options.max_batch_count = config.limits().max_batch_count();
@@ -47,6 +54,26 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::DaemonConfig& c
   if (!registry.ok()) return registry.status();
   daemon->registry_ = *std::move(registry);
 
+  PoolRescorerOptions rescorer_options;
+  rescorer_options.sampler = *sampler;
+  rescorer_options.label_assist_threshold = config.detector().label_assist_threshold();
+  rescorer_options.max_image_bytes = config.limits().max_image_bytes();
+  rescorer_options.threads = config.detector().threads();
+  daemon->rescorer_ =
+      std::make_unique<PoolRescorer>(daemon->store_.get(), daemon->queue_.get(), rescorer_options);
+  std::shared_ptr<const ServingModel> serving = daemon->registry_->Serving();
+  absl::Status loaded =
+      daemon->rescorer_->LoadStoredScores(serving != nullptr ? serving->version() : "");
+  if (!loaded.ok()) return loaded;
+  if (serving != nullptr) daemon->rescorer_->Resume(serving);
+  if (sampler->strategy == SamplingStrategy::kHybrid) {
+    daemon->queue_->SetBatchPicker(
+        MakeHybridPicker(daemon->store_.get(), *sampler, config.queue().shuffle_seed()));
+  }
+  PoolRescorer* rescorer = daemon->rescorer_.get();
+  daemon->registry_->AddPromotionListener(
+      [rescorer](std::shared_ptr<const ServingModel> model) { rescorer->OnPromotion(model); });
+
   daemon->jobs_ = std::make_unique<JobStore>(daemon->store_.get());
   absl::StatusOr<int64_t> labels = daemon->store_->CountLabels();
   if (!labels.ok()) return labels.status();
@@ -61,11 +88,13 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::DaemonConfig& c
 
   ImageLimits limits{config.limits().max_image_bytes(), config.limits().max_image_pixels()};
   daemon->dataset_service_ = std::make_unique<DatasetServiceImpl>(
-      daemon->store_.get(), daemon->queue_.get(), limits, &daemon->clock_);
+      daemon->store_.get(), daemon->queue_.get(), limits, &daemon->clock_,
+      [rescorer](const std::vector<int64_t>& ids) { rescorer->OnImagesAdded(ids); });
   TrainingScheduler* scheduler_ptr = daemon->scheduler_.get();
   daemon->queue_service_ = std::make_unique<QueueServiceImpl>(
-      daemon->queue_.get(), daemon->store_.get(), daemon->registry_.get(),
-      config.detector().label_assist_threshold(), config.limits().max_image_bytes(),
+      daemon->queue_.get(), daemon->store_.get(), daemon->registry_.get(), rescorer,
+      config.sampler().strategy(), config.detector().label_assist_threshold(),
+      config.limits().max_image_bytes(),
       [scheduler_ptr](int64_t count) { scheduler_ptr->OnLabelsStored(count); });
   daemon->training_service_ = std::make_unique<TrainingServiceImpl>(daemon->scheduler_.get());
   daemon->model_service_ = std::make_unique<ModelServiceImpl>(
@@ -79,8 +108,9 @@ Daemon::~Daemon() {
     Shutdown();
     Wait();
   }
-  // A running training job is cancelled before the store it reads closes.
+  // A running training job and pool scoring stop before the store they use closes.
   scheduler_.reset();
+  rescorer_.reset();
 }
 
 absl::StatusOr<std::string> Daemon::Start(const std::string& listen) {

@@ -20,6 +20,7 @@ class DatasetServiceImpl;
 class JobStore;
 class ModelRegistry;
 class ModelServiceImpl;
+class PoolRescorer;
 class QueueServiceImpl;
 class TrainingScheduler;
 class TrainingServiceImpl;
@@ -47,6 +48,7 @@ class Daemon {
   std::unique_ptr<Store> store_;
   std::unique_ptr<LabelQueue> queue_;
   std::unique_ptr<ModelRegistry> registry_;
+  std::unique_ptr<PoolRescorer> rescorer_;
   std::unique_ptr<JobStore> jobs_;
   std::unique_ptr<TrainingScheduler> scheduler_;
   std::unique_ptr<DatasetServiceImpl> dataset_service_;

@@ -53,6 +53,7 @@ grpc::Status DatasetServiceImpl::AddImages(grpc::ServerContext* context,
     }
     pending.clear();
     queue_->AddImages(new_ids);
+    on_images_added_(new_ids);
     new_ids.clear();
     return absl::OkStatus();
   };

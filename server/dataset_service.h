@@ -1,6 +1,9 @@
 #ifndef LABELLOOP_SERVER_DATASET_SERVICE_H_
 #define LABELLOOP_SERVER_DATASET_SERVICE_H_
 
+#include <functional>
+#include <vector>
+
 #include "common/clock.h"
 #include "common/image_validation.h"
 #include "common/store.h"
@@ -11,8 +14,14 @@ namespace labelloop {
 
 class DatasetServiceImpl final : public v1::DatasetService::Service {
  public:
-  DatasetServiceImpl(Store* store, LabelQueue* queue, ImageLimits limits, const Clock* clock)
-      : store_(store), queue_(queue), limits_(limits), clock_(clock) {}
+  // `on_images_added` hears of every newly stored image (pool scoring scores them).
+  DatasetServiceImpl(Store* store, LabelQueue* queue, ImageLimits limits, const Clock* clock,
+                     std::function<void(const std::vector<int64_t>&)> on_images_added)
+      : store_(store),
+        queue_(queue),
+        limits_(limits),
+        clock_(clock),
+        on_images_added_(std::move(on_images_added)) {}
 
   grpc::Status AddImages(grpc::ServerContext* context,
                          grpc::ServerReader<v1::AddImagesRequest>* reader,
@@ -33,6 +42,7 @@ class DatasetServiceImpl final : public v1::DatasetService::Service {
   LabelQueue* const queue_;
   const ImageLimits limits_;
   const Clock* const clock_;
+  const std::function<void(const std::vector<int64_t>&)> on_images_added_;
 };
 
 }  // namespace labelloop

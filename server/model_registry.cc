@@ -11,8 +11,8 @@ namespace labelloop {
 namespace {
 
 absl::Status UnknownVersion(const std::string& version) {
-  return absl::NotFoundError(absl::StrCat("no model version \"", version,
-                                          "\" (list them with ListModels)"));
+  return absl::NotFoundError(
+      absl::StrCat("no model version \"", version, "\" (list them with ListModels)"));
 }
 
 }  // namespace
@@ -107,8 +107,8 @@ absl::StatusOr<std::shared_ptr<const ServingModel>> ModelRegistry::LoadVersion(
 absl::StatusOr<std::shared_ptr<const ServingModel>> ModelRegistry::Load(
     const std::string& version) {
   std::shared_ptr<const ServingModel> serving = Serving();
-  if (serving != nullptr && (version.empty() || version == "serving" ||
-                             version == serving->version())) {
+  if (serving != nullptr &&
+      (version.empty() || version == "serving" || version == serving->version())) {
     return serving;
   }
   return LoadVersion(version);
@@ -205,8 +205,7 @@ absl::Status ModelRegistry::SetStatus(const std::string& version, v1::ModelStatu
 }
 
 absl::StatusOr<v1::Model> ModelRegistry::Serve(std::shared_ptr<const ServingModel> model,
-                                               const std::string& reason,
-                                               bool record_history) {
+                                               const std::string& reason, bool record_history) {
   std::shared_ptr<const ServingModel> previous = Serving();
   const std::string version = model->version();
   absl::Status status = store_->Transact([&](SqliteDb* db) -> absl::Status {
@@ -217,8 +216,8 @@ absl::StatusOr<v1::Model> ModelRegistry::Serve(std::shared_ptr<const ServingMode
                          .Bind(2, static_cast<int64_t>(v1::MODEL_STATUS_SERVING))
                          .Run();
     if (!s.ok()) return s;
-    absl::StatusOr<SqliteStatement> serve = db->Prepare(
-        "UPDATE models SET status = ?, promotion_reason = ? WHERE version = ?");
+    absl::StatusOr<SqliteStatement> serve =
+        db->Prepare("UPDATE models SET status = ?, promotion_reason = ? WHERE version = ?");
     if (!serve.ok()) return serve.status();
     s = serve->Bind(1, static_cast<int64_t>(v1::MODEL_STATUS_SERVING))
             .Bind(2, reason)
@@ -226,8 +225,8 @@ absl::StatusOr<v1::Model> ModelRegistry::Serve(std::shared_ptr<const ServingMode
             .Run();
     if (!s.ok()) return s;
     if (!record_history) return absl::OkStatus();
-    absl::StatusOr<SqliteStatement> history = db->Prepare(
-        "INSERT INTO serving_history(version, reason, promoted_ms) VALUES(?, ?, ?)");
+    absl::StatusOr<SqliteStatement> history =
+        db->Prepare("INSERT INTO serving_history(version, reason, promoted_ms) VALUES(?, ?, ?)");
     if (!history.ok()) return history.status();
     return history->Bind(1, version).Bind(2, reason).Bind(3, clock_->NowMs()).Run();
   });
@@ -258,8 +257,8 @@ absl::StatusOr<v1::Model> ModelRegistry::Promote(const std::string& version,
   if (!added.ok()) return added.status();
   absl::StatusOr<std::shared_ptr<const ServingModel>> model = LoadVersion(*resolved);
   if (!model.ok()) {
-    return absl::Status(model.status().code(), absl::StrCat("cannot promote ", *resolved, ": ",
-                                                            model.status().message()));
+    return absl::Status(model.status().code(),
+                        absl::StrCat("cannot promote ", *resolved, ": ", model.status().message()));
   }
   return Serve(*std::move(model), reason, true);
 }
@@ -283,13 +282,14 @@ absl::StatusOr<v1::Model> ModelRegistry::Rollback() {
   const std::string previous = (*history)[history->size() - 2];
   absl::StatusOr<std::shared_ptr<const ServingModel>> model = LoadVersion(previous);
   if (!model.ok()) {
-    return absl::Status(model.status().code(), absl::StrCat("cannot roll back to ", previous,
-                                                            ": ", model.status().message()));
+    return absl::Status(model.status().code(), absl::StrCat("cannot roll back to ", previous, ": ",
+                                                            model.status().message()));
   }
   // The history is a stack: rolling back pops the current version, so repeated rollbacks walk
   // further back instead of flipping between two versions.
   absl::Status status = store_->Transact([&](SqliteDb* db) -> absl::Status {
-    return db->Exec("DELETE FROM serving_history WHERE seq = (SELECT MAX(seq) FROM serving_history)");
+    return db->Exec(
+        "DELETE FROM serving_history WHERE seq = (SELECT MAX(seq) FROM serving_history)");
   });
   if (!status.ok()) return status;
   absl::StatusOr<v1::Model> served =

@@ -27,8 +27,7 @@ grpc::Status ModelServiceImpl::ListModels(grpc::ServerContext* context,
 }
 
 grpc::Status ModelServiceImpl::GetModel(grpc::ServerContext* context,
-                                        const v1::GetModelRequest* request,
-                                        v1::Model* response) {
+                                        const v1::GetModelRequest* request, v1::Model* response) {
   absl::StatusOr<v1::Model> model = registry_->Get(request->version());
   if (!model.ok()) return ToGrpcStatus(model.status());
   *response = *std::move(model);
@@ -78,17 +77,16 @@ grpc::Status ModelServiceImpl::Predict(grpc::ServerContext* context,
                           "give image_data (encoded bytes) or image_id");
   }
   if (request->score_threshold() < 0 || request->score_threshold() > 1) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        absl::StrCat("score_threshold must be in [0, 1], got ",
-                                     request->score_threshold()));
+    return grpc::Status(
+        grpc::StatusCode::INVALID_ARGUMENT,
+        absl::StrCat("score_threshold must be in [0, 1], got ", request->score_threshold()));
   }
   absl::StatusOr<std::shared_ptr<const ServingModel>> model =
       registry_->Load(request->model_version());
   if (!model.ok()) return ToGrpcStatus(model.status());
   float threshold =
       request->score_threshold() > 0 ? request->score_threshold() : label_assist_threshold_;
-  absl::StatusOr<std::vector<Prediction>> predictions =
-      (*model)->PredictEncoded(bytes, threshold);
+  absl::StatusOr<std::vector<Prediction>> predictions = (*model)->PredictEncoded(bytes, threshold);
   if (!predictions.ok()) return ToGrpcStatus(predictions.status());
   response->set_model_version((*model)->version());
   AppendPredictionBoxes(*predictions, (*model)->class_names(), response->mutable_detections());

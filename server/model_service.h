@@ -22,8 +22,7 @@ class ModelServiceImpl final : public v1::ModelService::Service {
                         v1::Model* response) override;
   grpc::Status PromoteModel(grpc::ServerContext* context, const v1::PromoteModelRequest* request,
                             v1::Model* response) override;
-  grpc::Status RollbackModel(grpc::ServerContext* context,
-                             const v1::RollbackModelRequest* request,
+  grpc::Status RollbackModel(grpc::ServerContext* context, const v1::RollbackModelRequest* request,
                              v1::Model* response) override;
   grpc::Status Predict(grpc::ServerContext* context, const v1::PredictRequest* request,
                        v1::PredictResponse* response) override;

@@ -1,5 +1,6 @@
 #include "server/queue_service.h"
 
+#include "labelloop/v1/model.pb.h"
 #include "server/grpc_status.h"
 #include "server/prediction_proto.h"
 #include "spdlog/spdlog.h"
@@ -7,6 +8,22 @@
 namespace labelloop {
 
 void QueueServiceImpl::AddPredictions(const ServingModel& model, v1::QueueItem* item) {
+  bool stored = false;
+  absl::Status read = store_->Read([&](SqliteDb* db) -> absl::Status {
+    absl::StatusOr<SqliteStatement> query = db->Prepare(
+        "SELECT predictions FROM image_scores WHERE image_id = ? AND model_version = ?");
+    if (!query.ok()) return query.status();
+    query->Bind(1, item->image_id()).Bind(2, model.version());
+    absl::StatusOr<bool> row = query->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::OkStatus();
+    v1::PredictResponse predictions;
+    if (!predictions.ParseFromString(query->ColumnBlob(0))) return absl::OkStatus();
+    *item->mutable_predictions() = predictions.detections();
+    stored = true;
+    return absl::OkStatus();
+  });
+  if (read.ok() && stored) return;
   absl::StatusOr<StoredImage> image = store_->GetImage(item->image_id(), 0);
   if (!image.ok()) return;
   absl::StatusOr<std::string> bytes =
@@ -35,7 +52,12 @@ grpc::Status QueueServiceImpl::GetNextBatch(grpc::ServerContext* context,
     item->set_height(h.image.height);
     item->set_rank(h.rank);
     item->set_score(h.score);
-    item->mutable_score_parts()->set_strategy(h.strategy);
+    v1::ScoreParts* parts = item->mutable_score_parts();
+    parts->set_uncertainty(h.uncertainty);
+    parts->set_diversity(h.diversity);
+    parts->set_strategy(h.strategy);
+    parts->set_model_version(h.model_version);
+    parts->set_stale(h.stale);
     item->set_lease_id(h.lease_id);
     item->set_lease_expires_unix_ms(h.lease_expires_ms);
   }
@@ -44,7 +66,6 @@ grpc::Status QueueServiceImpl::GetNextBatch(grpc::ServerContext* context,
   if (model != nullptr) {
     for (v1::QueueItem& item : *response->mutable_items()) {
       item.set_model_version(model->version());
-      item.mutable_score_parts()->set_model_version(model->version());
       AddPredictions(*model, &item);
     }
   }
@@ -73,6 +94,29 @@ grpc::Status QueueServiceImpl::ReleaseLease(grpc::ServerContext* context,
                                             const v1::ReleaseLeaseRequest* request,
                                             v1::ReleaseLeaseResponse* response) {
   return ToGrpcStatus(queue_->Release(request->image_id(), request->lease_id()));
+}
+
+}  // namespace labelloop
+
+namespace labelloop {
+
+grpc::Status QueueServiceImpl::GetQueueStatus(grpc::ServerContext* context,
+                                              const v1::GetQueueStatusRequest* request,
+                                              v1::QueueStatus* response) {
+  response->set_available(static_cast<int64_t>(queue_->Remaining()));
+  auto [scored, waiting] = queue_->ScoredByServing();
+  response->set_waiting(static_cast<int64_t>(waiting));
+  response->set_leased(static_cast<int64_t>(waiting) - response->available());
+  response->set_scored_by_serving(static_cast<int64_t>(scored));
+  response->set_strategy(strategy_);
+  std::shared_ptr<const ServingModel> model = registry_->Serving();
+  if (model != nullptr) response->set_serving_version(model->version());
+  RescoreProgress progress = rescorer_->Progress();
+  response->set_rescoring_model_version(progress.model_version);
+  response->set_rescoring_done(progress.done);
+  response->set_rescoring_total(progress.total);
+  response->set_rescoring_running(progress.running);
+  return grpc::Status::OK;
 }
 
 }  // namespace labelloop

@@ -5,6 +5,7 @@
 
 #include "labelloop/v1/queue.grpc.pb.h"
 #include "sampler/label_queue.h"
+#include "sampler/pool_rescorer.h"
 #include "server/model_registry.h"
 
 namespace labelloop {
@@ -12,12 +13,14 @@ namespace labelloop {
 class QueueServiceImpl final : public v1::QueueService::Service {
  public:
   // `on_labels_stored` hears of every stored label (the training trigger counts them).
-  QueueServiceImpl(LabelQueue* queue, Store* store, ModelRegistry* registry,
-                   float label_assist_threshold, int64_t max_image_bytes,
+  QueueServiceImpl(LabelQueue* queue, Store* store, ModelRegistry* registry, PoolRescorer* rescorer,
+                   std::string strategy, float label_assist_threshold, int64_t max_image_bytes,
                    std::function<void(int64_t)> on_labels_stored)
       : queue_(queue),
         store_(store),
         registry_(registry),
+        rescorer_(rescorer),
+        strategy_(std::move(strategy)),
         label_assist_threshold_(label_assist_threshold),
         max_image_bytes_(max_image_bytes),
         on_labels_stored_(std::move(on_labels_stored)) {}
@@ -30,14 +33,20 @@ class QueueServiceImpl final : public v1::QueueService::Service {
                     v1::SkipResponse* response) override;
   grpc::Status ReleaseLease(grpc::ServerContext* context, const v1::ReleaseLeaseRequest* request,
                             v1::ReleaseLeaseResponse* response) override;
+  grpc::Status GetQueueStatus(grpc::ServerContext* context,
+                              const v1::GetQueueStatusRequest* request,
+                              v1::QueueStatus* response) override;
 
  private:
-  // Pre-labels from `model` for one handed-out image; none when it cannot be read.
+  // Pre-labels from `model` for one handed-out image: those pool scoring stored, else computed
+  // now; none when the image cannot be read.
   void AddPredictions(const ServingModel& model, v1::QueueItem* item);
 
   LabelQueue* const queue_;
   Store* const store_;
   ModelRegistry* const registry_;
+  PoolRescorer* const rescorer_;
+  const std::string strategy_;
   const float label_assist_threshold_;
   const int64_t max_image_bytes_;
   const std::function<void(int64_t)> on_labels_stored_;

@@ -46,8 +46,7 @@ RoundRunner MakeTrainingRoundRunner(const v1::DaemonConfig& config, Store* store
           registry->Promote(result->version.version, decision.reason);
       if (!promoted.ok()) {
         outcome.promoted = false;
-        outcome.promotion_reason =
-            absl::StrCat("not promoted: ", promoted.status().message());
+        outcome.promotion_reason = absl::StrCat("not promoted: ", promoted.status().message());
       }
     } else {
       absl::StatusOr<v1::Model> rejected =

@@ -1,0 +1,115 @@
+#include "sampler/hybrid_picker.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <memory>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "sampler/batch_selection.h"
+#include "spdlog/spdlog.h"
+
+namespace labelloop {
+namespace {
+
+// The labeled images whose embeddings seed k-center: the most recently scored ones. A bounded
+// sample keeps each pick fast; recent labels are the ones the candidates most likely resemble.
+constexpr int kLabeledCenters = 256;
+
+Embedding ToEmbedding(const std::string& blob) {
+  Embedding e(blob.size() / sizeof(float));
+  std::memcpy(e.data(), blob.data(), e.size() * sizeof(float));
+  return e;
+}
+
+std::vector<int64_t> ParseClasses(const std::string& text) {
+  std::vector<int64_t> classes;
+  for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipEmpty())) {
+    int64_t c = 0;
+    if (absl::SimpleAtoi(part, &c)) classes.push_back(c);
+  }
+  return classes;
+}
+
+}  // namespace
+
+BatchPicker MakeHybridPicker(Store* store, SamplerOptions options, uint64_t seed) {
+  auto requests = std::make_shared<std::atomic<uint64_t>>(0);
+  return [store, options, seed, requests](const std::vector<BatchCandidate>& candidates,
+                                          int count) -> std::vector<BatchPick> {
+    PoolScores pool;
+    pool.uncertainty.resize(candidates.size());
+    pool.embeddings.resize(candidates.size());
+    pool.predicted_classes.resize(candidates.size());
+    absl::flat_hash_map<int64_t, size_t> index;
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      pool.uncertainty[i] = candidates[i].uncertainty;
+      index[candidates[i].image_id] = i;
+    }
+    LabeledSet labeled;
+    std::vector<std::string> ids;
+    for (const BatchCandidate& c : candidates) ids.push_back(absl::StrCat(c.image_id));
+    absl::Status status = store->Read([&](SqliteDb* db) -> absl::Status {
+      absl::StatusOr<SqliteStatement> query = db->Prepare(absl::StrCat(
+          "SELECT image_id, embedding, predicted_classes FROM image_scores WHERE image_id IN (",
+          absl::StrJoin(ids, ","), ")"));
+      if (!query.ok()) return query.status();
+      while (true) {
+        absl::StatusOr<bool> row = query->Step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        size_t i = index[query->ColumnInt(0)];
+        if (!query->ColumnIsNull(1)) pool.embeddings[i] = ToEmbedding(query->ColumnBlob(1));
+        pool.predicted_classes[i] = ParseClasses(query->ColumnText(2));
+      }
+      absl::StatusOr<SqliteStatement> centers = db->Prepare(absl::StrCat(
+          "SELECT s.embedding FROM image_scores s JOIN images i ON i.id = s.image_id"
+          " WHERE i.state = ",
+          static_cast<int>(v1::IMAGE_STATE_LABELED),
+          " AND s.embedding IS NOT NULL ORDER BY s.scored_ms DESC LIMIT ", kLabeledCenters));
+      if (!centers.ok()) return centers.status();
+      while (true) {
+        absl::StatusOr<bool> row = centers->Step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        labeled.embeddings.push_back(ToEmbedding(centers->ColumnBlob(0)));
+      }
+      return absl::OkStatus();
+    });
+    if (!status.ok()) spdlog::warn("hybrid picker: {}", status.ToString());
+    // Candidates without an embedding (not scored yet) get the pool's dimension of zeros, so
+    // k-center treats them as one point instead of failing.
+    size_t dim = 0;
+    for (const Embedding& e : pool.embeddings) dim = std::max(dim, e.size());
+    for (const Embedding& e : labeled.embeddings) dim = std::max(dim, e.size());
+    for (Embedding& e : pool.embeddings) {
+      if (e.size() != dim) e.assign(dim, 0.0f);
+    }
+    labeled.embeddings.erase(std::remove_if(labeled.embeddings.begin(), labeled.embeddings.end(),
+                                            [&](const Embedding& e) { return e.size() != dim; }),
+                             labeled.embeddings.end());
+    absl::StatusOr<BatchSelection> selection =
+        SelectBatch(pool, labeled, count, options.selection, seed + (*requests)++);
+    std::vector<BatchPick> picks;
+    if (!selection.ok()) {
+      spdlog::warn("hybrid selection failed ({}); falling back to rank order",
+                   selection.status().ToString());
+      for (int i = 0; i < count && i < static_cast<int>(candidates.size()); ++i) {
+        picks.push_back({i, 0.0, "hybrid"});
+      }
+      return picks;
+    }
+    for (const SelectedImage& item : selection->items) {
+      const char* why = item.reason == PickReason::kRandom      ? "hybrid:random"
+                        : item.reason == PickReason::kDiversity ? "hybrid:diversity"
+                                                                : "hybrid:uncertainty";
+      picks.push_back({item.index, item.diversity, why});
+    }
+    return picks;
+  };
+}
+
+}  // namespace labelloop
