@@ -32,6 +32,11 @@ const CommandGroup& ImagesCommands();
 const CommandGroup& QueueCommands();
 const CommandGroup& LabelsCommands();
 const CommandGroup& ClassesCommands();
+const CommandGroup& TrainCommands();
+const CommandGroup& JobsCommands();
+const CommandGroup& ModelsCommands();
+const CommandGroup& PredictCommands();
+const CommandGroup& ModelToolCommands();
 
 }  // namespace labelloop
 

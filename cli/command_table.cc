@@ -20,6 +20,11 @@ const std::vector<const CommandGroup*>& CommandGroups() {
       &QueueCommands(),
       &LabelsCommands(),
       &ClassesCommands(),
+      &TrainCommands(),
+      &JobsCommands(),
+      &ModelsCommands(),
+      &PredictCommands(),
+      &ModelToolCommands(),
   };
   return *groups;
 }

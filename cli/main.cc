@@ -88,14 +88,17 @@ int Run(const std::vector<std::string>& words) {
   if (group == nullptr) {
     return UsageFailure(absl::StrCat("unknown command '", positionals[0], "'"), UsageText());
   }
-  if (positionals.size() < 2) {
+  // A group whose only verb has no name is a command by itself (`predict IMAGE...`): every
+  // word after the group is the verb's.
+  const bool bare = group->verbs.size() == 1 && group->verbs[0].name.empty();
+  if (positionals.size() < 2 && !bare) {
     if (arguments->Has("help")) {
       std::cout << UsageText(*group);
       return kExitOk;
     }
     return UsageFailure(absl::StrCat(group->name, " needs a verb"), UsageText(*group));
   }
-  const CommandVerb* verb = FindCommandVerb(*group, positionals[1]);
+  const CommandVerb* verb = bare ? &group->verbs[0] : FindCommandVerb(*group, positionals[1]);
   if (verb == nullptr) {
     return UsageFailure(absl::StrCat("unknown command '", group->name, " ", positionals[1], "'"),
                         UsageText(*group));
@@ -109,8 +112,10 @@ int Run(const std::vector<std::string>& words) {
 
   absl::StatusOr<CommandContext> context = MakeContext(*arguments);
   if (!context.ok()) return UsageFailure(std::string(context.status().message()), verb_usage);
-  const absl::Status status =
-      verb->run(*context, arguments->WithoutFirstPositional().WithoutFirstPositional());
+  const Arguments verb_arguments =
+      bare ? arguments->WithoutFirstPositional()
+           : arguments->WithoutFirstPositional().WithoutFirstPositional();
+  const absl::Status status = verb->run(*context, verb_arguments);
   std::cout.flush();
   if (status.ok()) return kExitOk;
   if (IsUsageError(status)) return UsageFailure(std::string(status.message()), verb_usage);
