@@ -112,6 +112,52 @@ absl::Status Release(const CommandContext& context, const Arguments& arguments) 
   return FromGrpcStatus(stub.ReleaseLease(rpc.get(), request, &response), context.server);
 }
 
+absl::Status Status(const CommandContext& context, const Arguments& arguments) {
+  if (absl::Status status = context.CheckFlags(arguments, {}); !status.ok()) return status;
+  if (absl::Status status = NoPositionals(arguments, "queue status"); !status.ok()) {
+    return status;
+  }
+  v1::QueueStatus response;
+  v1::QueueService::Stub stub(context.channel);
+  auto rpc = context.NewRpc();
+  absl::Status status = FromGrpcStatus(
+      stub.GetQueueStatus(rpc.get(), v1::GetQueueStatusRequest(), &response), context.server);
+  if (!status.ok()) return status;
+  if (context.json) {
+    Json json = {{"available", response.available()},
+                 {"leased", response.leased()},
+                 {"waiting", response.waiting()},
+                 {"strategy", response.strategy()},
+                 {"serving_version", response.serving_version()},
+                 {"scored_by_serving", response.scored_by_serving()},
+                 {"rescoring",
+                  {{"model_version", response.rescoring_model_version()},
+                   {"done", response.rescoring_done()},
+                   {"total", response.rescoring_total()},
+                   {"running", response.rescoring_running()}}}};
+    *context.out << json.dump() << "\n";
+    return absl::OkStatus();
+  }
+  *context.out << "waiting:  " << response.waiting() << " (" << response.available()
+               << " available, " << response.leased() << " leased)\n"
+               << "strategy: " << response.strategy() << "\n"
+               << "model:    "
+               << (response.serving_version().empty() ? "none yet (seeded random order)"
+                                                      : response.serving_version())
+               << "\n";
+  if (!response.serving_version().empty()) {
+    *context.out << "scored:   " << response.scored_by_serving() << " of " << response.waiting()
+                 << " by " << response.serving_version() << " (the rest rank by older scores)\n";
+  }
+  if (!response.rescoring_model_version().empty()) {
+    *context.out << "scoring:  " << response.rescoring_done() << "/"
+                 << response.rescoring_total() << " with "
+                 << response.rescoring_model_version()
+                 << (response.rescoring_running() ? " (running)" : " (done)") << "\n";
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 const CommandGroup& QueueCommands() {
@@ -127,6 +173,8 @@ const CommandGroup& QueueCommands() {
            "gives a leased image back, behind every unlabeled image", &Skip},
           {"release", "release --image=ID --lease=LEASE",
            "gives a leased image back to the queue at its rank", &Release},
+          {"status", "status",
+           "what waits, the sampling strategy, and how far pool scoring has come", &Status},
       }};
   return *group;
 }
