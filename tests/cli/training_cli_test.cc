@@ -1,0 +1,270 @@
+// A training round driven through the labelloop CLI against the real labelloopd: label a few
+// BCCD images, `train start --watch`, then the model commands on the version it wrote.
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "tests/testing/run_process.h"
+#include "tests/testing/test_daemon.h"
+#include "tests/testing/test_images.h"
+
+namespace labelloop {
+namespace {
+
+namespace fs = std::filesystem;
+using ::labelloop::testing::ProcessResult;
+using Json = nlohmann::json;
+
+constexpr int kExitError = 1;
+constexpr int kImages = 12;
+
+// One quick epoch at a tiny input size: this tests the CLI, not what the model learns.
+constexpr char kFastTrainingConfig[] = R"pb(
+  detector { min_size: 128 max_size: 192 threads: 1 }
+  store { validation_share: 0.25 }
+  training {
+    epochs: 1
+    batch_size: 2
+    warmup_steps: 2
+    min_train_labels: 2
+    trigger_new_labels: 0
+    max_interval_seconds: 0
+    threads: 1
+  }
+)pb";
+
+// The same, but long enough to cancel mid-job.
+constexpr char kLongTrainingConfig[] = R"pb(
+  detector { min_size: 128 max_size: 192 threads: 1 }
+  store { validation_share: 0.25 }
+  training {
+    epochs: 500
+    batch_size: 2
+    min_train_labels: 2
+    trigger_new_labels: 0
+    max_interval_seconds: 0
+    threads: 1
+  }
+)pb";
+
+std::vector<Json> JsonLines(const std::string& text) {
+  std::vector<Json> lines;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    lines.push_back(Json::parse(std::string(line)));
+  }
+  return lines;
+}
+
+std::string ReadBytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::string Sha256Hex(const std::string& data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i)
+    absl::StrAppend(&hex, absl::Hex(digest[i], absl::kZeroPad2));
+  return hex;
+}
+
+// The boxes of a BCCD image, from its VOC XML, as --box=x1,y1,x2,y2,CLASS flags, clipped to the
+// image (a few BCCD boxes reach past it).
+std::vector<std::string> VocBoxFlags(const fs::path& jpeg) {
+  const fs::path xml =
+      jpeg.parent_path().parent_path() / "Annotations" / (jpeg.stem().string() + ".xml");
+  const std::string text = ReadBytes(xml);
+  auto number = [](const std::string& block, const std::string& tag) {
+    std::smatch match;
+    std::regex_search(block, match, std::regex("<" + tag + ">\\s*([-0-9.]+)\\s*</" + tag + ">"));
+    return match.empty() ? 0.0 : std::stod(match[1]);
+  };
+  const double width = number(text, "width");
+  const double height = number(text, "height");
+  std::vector<std::string> flags;
+  const std::regex object("<object>([\\s\\S]*?)</object>");
+  for (std::sregex_iterator it(text.begin(), text.end(), object), end; it != end; ++it) {
+    const std::string block = (*it)[1];
+    std::smatch name;
+    if (!std::regex_search(block, name, std::regex("<name>\\s*([^<\\s]+)\\s*</name>"))) continue;
+    const double x1 = std::clamp(number(block, "xmin"), 0.0, width);
+    const double y1 = std::clamp(number(block, "ymin"), 0.0, height);
+    const double x2 = std::clamp(number(block, "xmax"), 0.0, width);
+    const double y2 = std::clamp(number(block, "ymax"), 0.0, height);
+    if (x2 - x1 < 1 || y2 - y1 < 1) continue;
+    flags.push_back(absl::StrCat("--box=", x1, ",", y1, ",", x2, ",", y2, ",", name[1].str()));
+  }
+  return flags;
+}
+
+class TrainingCliTest : public ::testing::Test {
+ protected:
+  void StartDaemon(const std::string& config) {
+    jpegs_ = testing::SampleJpegs(kImages);
+    if (jpegs_.size() < static_cast<size_t>(kImages)) GTEST_SKIP() << "no BCCD sample images here";
+    testing::TestDaemonOptions options;
+    options.config_text = config;
+    absl::StatusOr<std::unique_ptr<testing::TestDaemon>> daemon =
+        testing::TestDaemon::Start(options);
+    ASSERT_TRUE(daemon.ok()) << daemon.status();
+    daemon_ = *std::move(daemon);
+  }
+
+  ProcessResult Cli(std::vector<std::string> words, absl::Duration timeout = absl::Seconds(120)) {
+    words.insert(words.begin(), {LABELLOOP_CLI_PATH, "--server=" + daemon_->address()});
+    absl::StatusOr<ProcessResult> result = testing::RunProcess(words, timeout);
+    EXPECT_TRUE(result.ok()) << result.status() << "\n" << daemon_->Log();
+    return result.ok() ? *result : ProcessResult();
+  }
+
+  std::string CliOk(std::vector<std::string> words) {
+    ProcessResult result = Cli(words);
+    EXPECT_EQ(result.exit_code, 0)
+        << absl::StrJoin(words, " ") << "\nstdout: " << result.out << "\nstderr: " << result.err;
+    return result.out;
+  }
+
+  // Adds the BCCD images and labels every one with its VOC boxes, through the CLI.
+  void AddAndLabelImages() {
+    std::vector<std::string> add = {"--json", "images", "add", "--by_path"};
+    for (const fs::path& jpeg : jpegs_) add.push_back(jpeg.string());
+    Json added = Json::parse(CliOk(add));
+    ASSERT_EQ(added["added"], kImages) << added;
+    CliOk({"classes", "set", "WBC", "RBC", "Platelets"});
+    std::vector<Json> items =
+        JsonLines(CliOk({"queue", "next", absl::StrCat("--count=", kImages), "--annotator=t"}));
+    ASSERT_EQ(items.size(), static_cast<size_t>(kImages));
+    for (const Json& item : items) {
+      std::vector<std::string> submit = {"labels", "submit",
+                                         absl::StrCat("--image=", item["image_id"].get<int64_t>()),
+                                         "--lease=" + item["lease_id"].get<std::string>()};
+      for (const std::string& flag : VocBoxFlags(item["uri"].get<std::string>())) {
+        submit.push_back(flag);
+      }
+      CliOk(submit);
+    }
+  }
+
+  std::vector<fs::path> jpegs_;
+  std::unique_ptr<testing::TestDaemon> daemon_;
+};
+
+TEST_F(TrainingCliTest, RoundThenModelCommands) {
+  StartDaemon(kFastTrainingConfig);
+  if (IsSkipped()) return;
+  // Before any round: no version, nothing to roll back to.
+  EXPECT_TRUE(CliOk({"--json", "models", "ls"}).empty());
+  AddAndLabelImages();
+
+  ProcessResult round =
+      Cli({"--json", "train", "start", "--watch"}, /*timeout=*/absl::Seconds(600));
+  ASSERT_EQ(round.exit_code, 0) << "stdout: " << round.out << "\nstderr: " << round.err << "\n"
+                                << daemon_->Log();
+  std::vector<Json> jobs = JsonLines(round.out);
+  ASSERT_EQ(jobs.size(), 1u) << round.out;
+  const Json& job = jobs[0];
+  EXPECT_EQ(job["state"], "succeeded") << job;
+  EXPECT_EQ(job["result_version"], "v1") << job;
+  EXPECT_TRUE(job["promoted"].get<bool>()) << job;
+  // Not a terminal here, so progress comes as plain lines naming the job.
+  EXPECT_TRUE(absl::StrContains(round.err, absl::StrCat("job ", job["id"].get<int64_t>(), ": ")))
+      << round.err;
+  EXPECT_FALSE(absl::StrContains(round.err, "\r")) << round.err;
+
+  // jobs ls / get / watch agree on the finished job.
+  std::vector<Json> listed = JsonLines(CliOk({"--json", "jobs", "ls", "--limit=5"}));
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["id"], job["id"]);
+  const std::string id = absl::StrCat(job["id"].get<int64_t>());
+  EXPECT_EQ(Json::parse(CliOk({"--json", "jobs", "get", id}))["state"], "succeeded");
+  EXPECT_EQ(JsonLines(CliOk({"--json", "jobs", "watch", id})).at(0)["result_version"], "v1");
+  EXPECT_TRUE(absl::StrContains(CliOk({"jobs", "ls"}), "succeeded"));
+
+  // models ls: the one version, serving.
+  std::vector<Json> models = JsonLines(CliOk({"--json", "models", "ls"}));
+  ASSERT_EQ(models.size(), 1u);
+  EXPECT_EQ(models[0]["version"], "v1");
+  EXPECT_EQ(models[0]["status"], "serving");
+  EXPECT_TRUE(models[0]["serving"].get<bool>());
+  EXPECT_GE(models[0]["metrics"]["map"].get<double>(), -1.0);
+  EXPECT_TRUE(absl::StrContains(CliOk({"models", "ls"}), "* v1")) << CliOk({"models", "ls"});
+
+  // models pull: the file is the checkpoint the daemon describes, checked and renamed into place.
+  const fs::path pulled = daemon_->scratch_dir() / "serving.safetensors";
+  Json pull = Json::parse(CliOk({"--json", "models", "pull", "serving", "-o", pulled.string()}));
+  const std::string bytes = ReadBytes(pulled);
+  EXPECT_EQ(pull["version"], "v1");
+  EXPECT_EQ(pull["bytes"], bytes.size());
+  EXPECT_EQ(pull["sha256"], Sha256Hex(bytes));
+  Json model = Json::parse(CliOk({"--json", "models", "get", "serving"}));
+  EXPECT_EQ(model["checkpoint_sha256"], Sha256Hex(bytes));
+  EXPECT_FALSE(fs::exists(pulled.string() + ".tmp"));
+
+  // A version that does not exist: an error, and nothing written.
+  const fs::path nowhere = daemon_->scratch_dir() / "v9.safetensors";
+  ProcessResult missing = Cli({"models", "pull", "v9", "-o", nowhere.string()});
+  EXPECT_EQ(missing.exit_code, kExitError) << missing.err;
+  EXPECT_FALSE(fs::exists(nowhere));
+  EXPECT_FALSE(fs::exists(nowhere.string() + ".tmp"));
+
+  // predict: one line per image, from v1.
+  ProcessResult predicted =
+      Cli({"predict", "--threshold=0.01", jpegs_[0].string(), jpegs_[1].string()});
+  ASSERT_EQ(predicted.exit_code, 0) << predicted.err;
+  std::vector<Json> lines = JsonLines(predicted.out);
+  ASSERT_EQ(lines.size(), 2u);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_EQ(lines[i]["image"], jpegs_[i].string());
+    EXPECT_EQ(lines[i]["model_version"], "v1");
+    ASSERT_TRUE(lines[i]["detections"].is_array());
+    for (const Json& detection : lines[i]["detections"]) {
+      EXPECT_EQ(detection["box"].size(), 4u);
+      EXPECT_GE(detection["score"].get<double>(), 0.01);
+    }
+  }
+
+  // Rollback with a single version: nothing served before it.
+  ProcessResult rollback = Cli({"models", "rollback"});
+  EXPECT_EQ(rollback.exit_code, kExitError);
+  EXPECT_TRUE(absl::StrContains(rollback.err, "FAILED_PRECONDITION")) << rollback.err;
+  // promote of the serving version is harmless; of an unknown one, an error.
+  EXPECT_EQ(Cli({"models", "promote", "v42"}).exit_code, kExitError);
+}
+
+TEST_F(TrainingCliTest, CancelledAndFailedJobsExitOne) {
+  StartDaemon(kLongTrainingConfig);
+  if (IsSkipped()) return;
+  // No labels at all: the round cannot train, and --watch says so with exit 1.
+  ProcessResult empty = Cli({"train", "start", "--watch"}, absl::Seconds(300));
+  EXPECT_EQ(empty.exit_code, kExitError) << empty.out << empty.err;
+  EXPECT_FALSE(empty.err.empty());
+
+  AddAndLabelImages();
+  Json job = Json::parse(CliOk({"--json", "train", "start"}));
+  const std::string id = absl::StrCat(job["id"].get<int64_t>());
+  CliOk({"train", "cancel", id});
+  ProcessResult watched = Cli({"jobs", "watch", id}, absl::Seconds(300));
+  EXPECT_EQ(watched.exit_code, kExitError) << watched.out << watched.err;
+  EXPECT_TRUE(absl::StrContains(watched.err, "cancelled")) << watched.err;
+  EXPECT_TRUE(absl::StrContains(watched.out, "cancelled")) << watched.out;
+  EXPECT_TRUE(CliOk({"--json", "models", "ls"}).empty());
+}
+
+}  // namespace
+}  // namespace labelloop
