@@ -1,5 +1,8 @@
 #include "cli/job_watch.h"
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <memory>
 #include <string>
 
@@ -24,20 +27,30 @@ constexpr int kMaxReconnects = 3;
 
 class ProgressDisplay {
  public:
-  ProgressDisplay(std::ostream* err, bool is_tty) : err_(err), is_tty_(is_tty) {}
+  ProgressDisplay(std::ostream* err, bool is_tty) : err_(err), is_tty_(is_tty) {
+    winsize size{};
+    if (is_tty_ && ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 1) {
+      columns_ = size.ws_col;
+    }
+  }
 
   void Show(const v1::JobProgress& progress) {
     if (is_tty_) {
-      // Redraw in place; \033[K clears what a longer previous line left behind.
-      *err_ << "\r\033[K" << JobProgressText(progress, /*bar=*/true) << std::flush;
+      // Redraw in place; \033[K clears what a longer previous line left behind. A line wider
+      // than the terminal would wrap, and \r would then redraw only its last row.
+      std::string text = JobProgressText(progress, /*bar=*/true);
+      if (text.size() >= columns_) text.resize(columns_ - 1);
+      *err_ << "\r\033[K" << text << std::flush;
       drawn_ = true;
       return;
     }
+    // Milestones get a line at once; steps and messages that tick along ("evaluating epoch 2:
+    // 37/200 images") only every few seconds, so a log gets the story, not every tick.
     const absl::Time now = absl::Now();
-    const bool changed = progress.state() != last_.state() || progress.epoch() != last_.epoch() ||
-                         progress.message() != last_.message() ||
-                         progress.best_epoch() != last_.best_epoch();
-    if (!changed && now - last_line_ < kPlainLineInterval) return;
+    const bool milestone = progress.state() != last_.state() || progress.epoch() != last_.epoch() ||
+                           progress.val_map() != last_.val_map() ||
+                           progress.best_epoch() != last_.best_epoch();
+    if (!milestone && now - last_line_ < kPlainLineInterval) return;
     last_line_ = now;
     last_ = progress;
     *err_ << "job " << progress.job_id() << ": " << JobProgressText(progress, /*bar=*/false) << "\n"
@@ -52,6 +65,7 @@ class ProgressDisplay {
  private:
   std::ostream* err_;
   bool is_tty_;
+  size_t columns_ = 80;
   bool drawn_ = false;
   v1::JobProgress last_;
   absl::Time last_line_ = absl::InfinitePast();

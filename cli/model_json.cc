@@ -84,8 +84,10 @@ std::string ModelTableRow(const v1::Model& model, bool serving) {
 
 std::string ModelDetails(const v1::Model& model, bool serving) {
   const v1::ModelMetrics& metrics = model.metrics();
+  // The status says "serving" already unless the caller knows better than it.
+  const bool say_serving = serving && model.status() != v1::MODEL_STATUS_SERVING;
   std::string text = absl::StrCat("model ", model.version(), ": ", ModelStatusName(model.status()),
-                                  serving ? " (serving)" : "", "\n");
+                                  say_serving ? " (serving)" : "", "\n");
   absl::StrAppend(
       &text, "  parent:     ", model.parent_version().empty() ? "-" : model.parent_version(), "\n");
   absl::StrAppend(&text, "  job:        ", model.job_id(), "\n");
