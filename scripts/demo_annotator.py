@@ -84,7 +84,7 @@ def main():
     jobs = json_lines(run(cli, server, "jobs", "ls").stdout)
     if not jobs:
         sys.exit("demo: no training round started; check training.trigger_new_labels")
-    job_id = jobs[-1]["id"]
+    job_id = jobs[0]["id"]  # Newest first: the round the labels just triggered.
     print(f"4. {labeled} labels triggered training round {job_id}; watching it:")
     watch = subprocess.run([cli, f"--server={server}", "jobs", "watch", str(job_id)])
     if watch.returncode != 0:
