@@ -1,5 +1,6 @@
 // A training round driven through the labelloop CLI against the real labelloopd: label a few
-// BCCD images, `train start --watch`, then the model commands on the version it wrote.
+// BCCD images, `train start --watch`, then the model commands on the version it wrote (and the
+// pulled checkpoint loaded by torchvision in Python).
 
 #include <openssl/evp.h>
 
@@ -215,6 +216,20 @@ TEST_F(TrainingCliTest, RoundThenModelCommands) {
   Json model = Json::parse(CliOk({"--json", "models", "get", "serving"}));
   EXPECT_EQ(model["checkpoint_sha256"], Sha256Hex(bytes));
   EXPECT_FALSE(fs::exists(pulled.string() + ".tmp"));
+  // The pulled file is a torchvision checkpoint too: it loads strictly into torchvision's FCOS
+  // (the daemon's default detector is the checkpoint tests' small one), with its class names.
+  const fs::path torchvision_out = daemon_->scratch_dir() / "torchvision";
+  absl::StatusOr<ProcessResult> torchvision =
+      testing::RunProcess({LABELLOOP_TORCH_PYTHON, LABELLOOP_CHECKPOINT_FIXTURES, "detect",
+                           pulled.string(), jpegs_[0].string(), torchvision_out.string()},
+                          absl::Seconds(300), {"OMP_NUM_THREADS=1"});
+  ASSERT_TRUE(torchvision.ok()) << torchvision.status();
+  EXPECT_EQ(torchvision->exit_code, 0) << torchvision->err;
+  if (torchvision->exit_code == 0) {
+    Json metadata = Json::parse(ReadBytes(torchvision_out / "metadata.json"));
+    EXPECT_EQ(Json::parse(metadata["class_names"].get<std::string>()),
+              Json({"WBC", "RBC", "Platelets"}));
+  }
 
   // A version that does not exist: an error, and nothing written.
   const fs::path nowhere = daemon_->scratch_dir() / "v9.safetensors";
