@@ -1,0 +1,165 @@
+#include "benchmarks/queue_load/annotator_load.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <random>
+#include <thread>
+
+#include "absl/strings/str_format.h"
+#include "benchmarks/queue_load/daemon_process.h"
+#include "labelloop/v1/queue.grpc.pb.h"
+
+namespace labelloop {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// One annotator's counts; merged after the threads end so the hot loop shares nothing.
+struct Tally {
+  std::vector<int64_t> next_batch_ns;
+  std::vector<int64_t> submit_ns;
+  int64_t labels_acked_total = 0;
+  int64_t labels_acked = 0;
+  int64_t batches = 0;
+  int64_t items = 0;
+  int64_t short_batches = 0;
+  std::map<int, int64_t> errors;
+  std::map<int, std::string> first_error;
+
+  void Error(const grpc::Status& status) {
+    const int code = static_cast<int>(status.error_code());
+    if (errors[code]++ == 0) first_error[code] = status.error_message();
+  }
+};
+
+struct Window {
+  Clock::time_point measure_from;
+  Clock::time_point end;
+};
+
+int64_t Nanos(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(to - from).count();
+}
+
+// 1-3 boxes inside the image, as a person correcting pre-labels would send.
+void AddBoxes(const v1::QueueItem& item, const std::vector<std::string>& classes,
+              std::mt19937_64& rng, v1::SubmitLabelsRequest* request) {
+  const float width = static_cast<float>(item.width() > 0 ? item.width() : 640);
+  const float height = static_cast<float>(item.height() > 0 ? item.height() : 480);
+  std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+  const int boxes = 1 + static_cast<int>(rng() % 3);
+  for (int b = 0; b < boxes; ++b) {
+    v1::Box* box = request->add_boxes();
+    const float w = width * (0.05f + 0.3f * unit(rng));
+    const float h = height * (0.05f + 0.3f * unit(rng));
+    box->set_x1(unit(rng) * (width - w));
+    box->set_y1(unit(rng) * (height - h));
+    box->set_x2(box->x1() + w);
+    box->set_y2(box->y1() + h);
+    box->set_class_name(classes[rng() % classes.size()]);
+  }
+}
+
+void RunAnnotator(int index, std::shared_ptr<grpc::Channel> channel,
+                  const AnnotatorLoadOptions& options, Window window, Tally* tally) {
+  v1::QueueService::Stub stub(std::move(channel));
+  std::mt19937_64 rng(static_cast<uint64_t>(index) + 1);
+  const std::string annotator = absl::StrFormat("annotator-%02d", index);
+  const auto deadline = [] { return std::chrono::system_clock::now() + std::chrono::seconds(60); };
+  while (Clock::now() < window.end) {
+    v1::GetNextBatchRequest request;
+    request.set_count(options.batch);
+    request.set_annotator(annotator);
+    request.set_lease_seconds(options.lease_seconds);
+    v1::GetNextBatchResponse batch;
+    grpc::ClientContext context;
+    context.set_deadline(deadline());
+    const Clock::time_point start = Clock::now();
+    const grpc::Status status = stub.GetNextBatch(&context, request, &batch);
+    const Clock::time_point done = Clock::now();
+    if (!status.ok()) {
+      tally->Error(status);
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      continue;
+    }
+    if (start >= window.measure_from && done <= window.end) {
+      tally->next_batch_ns.push_back(Nanos(start, done));
+      ++tally->batches;
+      tally->items += batch.items_size();
+      if (batch.items_size() < options.batch) ++tally->short_batches;
+    }
+    if (batch.items_size() == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      continue;
+    }
+    for (const v1::QueueItem& item : batch.items()) {
+      // Items not submitted when the window closes stay leased; nothing counts them.
+      if (Clock::now() >= window.end) break;
+      v1::SubmitLabelsRequest submit;
+      submit.set_image_id(item.image_id());
+      submit.set_lease_id(item.lease_id());
+      AddBoxes(item, options.classes, rng, &submit);
+      v1::SubmitLabelsResponse response;
+      grpc::ClientContext submit_context;
+      submit_context.set_deadline(deadline());
+      const Clock::time_point sent = Clock::now();
+      const grpc::Status submitted = stub.SubmitLabels(&submit_context, submit, &response);
+      const Clock::time_point acked = Clock::now();
+      if (!submitted.ok()) {
+        tally->Error(submitted);
+        continue;
+      }
+      ++tally->labels_acked_total;
+      if (sent >= window.measure_from && acked <= window.end) {
+        tally->submit_ns.push_back(Nanos(sent, acked));
+      }
+      if (acked >= window.measure_from && acked <= window.end) ++tally->labels_acked;
+    }
+  }
+}
+
+}  // namespace
+
+AnnotatorLoadResult RunAnnotatorLoad(const AnnotatorLoadOptions& options) {
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (int c = 0; c < std::max(1, options.channels); ++c) {
+    channels.push_back(NewOwnChannel(options.address));
+  }
+  const auto to_duration = [](double seconds) {
+    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  };
+  Window window;
+  window.measure_from = Clock::now() + to_duration(options.warmup_seconds);
+  window.end = window.measure_from + to_duration(options.seconds);
+  std::vector<Tally> tallies(static_cast<size_t>(options.annotators));
+  std::vector<std::thread> threads;
+  for (int a = 0; a < options.annotators; ++a) {
+    threads.emplace_back(RunAnnotator, a, channels[static_cast<size_t>(a) % channels.size()],
+                         std::cref(options), window, &tallies[static_cast<size_t>(a)]);
+  }
+  AnnotatorLoadResult result;
+  std::this_thread::sleep_until(window.measure_from);
+  if (options.on_window_start) options.on_window_start();
+  std::this_thread::sleep_until(window.end);
+  if (options.on_window_end) options.on_window_end();
+  for (std::thread& thread : threads) thread.join();
+  result.window_seconds = options.seconds;
+  for (Tally& t : tallies) {
+    result.next_batch_ns.insert(result.next_batch_ns.end(), t.next_batch_ns.begin(),
+                                t.next_batch_ns.end());
+    result.submit_ns.insert(result.submit_ns.end(), t.submit_ns.begin(), t.submit_ns.end());
+    result.labels_acked_total += t.labels_acked_total;
+    result.labels_acked += t.labels_acked;
+    result.batches += t.batches;
+    result.items_handed_out += t.items;
+    result.short_batches += t.short_batches;
+    for (const auto& [code, count] : t.errors) result.errors[code] += count;
+    for (const auto& [code, message] : t.first_error) result.first_error.emplace(code, message);
+  }
+  return result;
+}
+
+}  // namespace labelloop
