@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <random>
@@ -38,6 +39,8 @@ struct Tally {
 struct Window {
   Clock::time_point measure_from;
   Clock::time_point end;
+  // Every acknowledged label, for the timeline; relaxed, a few thousand increments a second.
+  std::atomic<int64_t>* acked = nullptr;
 };
 
 int64_t Nanos(Clock::time_point from, Clock::time_point to) {
@@ -113,6 +116,7 @@ void RunAnnotator(int index, std::shared_ptr<grpc::Channel> channel,
         continue;
       }
       ++tally->labels_acked_total;
+      window.acked->fetch_add(1, std::memory_order_relaxed);
       if (sent >= window.measure_from && acked <= window.end) {
         tally->submit_ns.push_back(Nanos(sent, acked));
       }
@@ -131,7 +135,9 @@ AnnotatorLoadResult RunAnnotatorLoad(const AnnotatorLoadOptions& options) {
   const auto to_duration = [](double seconds) {
     return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   };
+  std::atomic<int64_t> acked{0};
   Window window;
+  window.acked = &acked;
   window.measure_from = Clock::now() + to_duration(options.warmup_seconds);
   window.end = window.measure_from + to_duration(options.seconds);
   std::vector<Tally> tallies(static_cast<size_t>(options.annotators));
@@ -143,7 +149,16 @@ AnnotatorLoadResult RunAnnotatorLoad(const AnnotatorLoadOptions& options) {
   AnnotatorLoadResult result;
   std::this_thread::sleep_until(window.measure_from);
   if (options.on_window_start) options.on_window_start();
-  std::this_thread::sleep_until(window.end);
+  const Clock::duration interval = to_duration(std::max(0.1, options.interval_seconds));
+  int64_t acked_before = acked.load();
+  for (Clock::time_point from = window.measure_from; from < window.end; from += interval) {
+    const Clock::time_point to = std::min(window.end, from + interval);
+    std::this_thread::sleep_until(to);
+    const int64_t now_acked = acked.load();
+    result.labels_per_second_timeline.push_back(static_cast<double>(now_acked - acked_before) /
+                                                std::chrono::duration<double>(to - from).count());
+    acked_before = now_acked;
+  }
   if (options.on_window_end) options.on_window_end();
   for (std::thread& thread : threads) thread.join();
   result.window_seconds = options.seconds;

@@ -21,6 +21,8 @@ struct AnnotatorLoadOptions {
   double seconds = 30.0;
   // Boxes are drawn from these class names.
   std::vector<std::string> classes;
+  // The measured window is cut into intervals this long for the throughput timeline.
+  double interval_seconds = 5.0;
   // Called as the measured window opens and closes (optional), for CPU accounting.
   std::function<void()> on_window_start;
   std::function<void()> on_window_end;
@@ -39,6 +41,9 @@ struct AnnotatorLoadResult {
   // GetNextBatch answers with fewer items than asked (the pool ran dry).
   int64_t short_batches = 0;
   double window_seconds = 0.0;
+  // Labels acknowledged per second in each interval of the window, in order: a falling line
+  // means some per-label cost grows with the labels already stored.
+  std::vector<double> labels_per_second_timeline;
   // Failed calls by gRPC status code, whole run, with the first message of each code.
   std::map<int, int64_t> errors;
   std::map<int, std::string> first_error;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -185,6 +186,7 @@ int Run() {
   load.batch = absl::GetFlag(FLAGS_batch);
   load.warmup_seconds = absl::GetFlag(FLAGS_warmup);
   load.seconds = absl::GetFlag(FLAGS_seconds);
+  load.interval_seconds = std::max(1.0, load.seconds / 10.0);
   load.classes = *classes;
   const pid_t daemon_pid = (*daemon)->pid();
   SchedTotals daemon_sched, client_sched;
@@ -234,6 +236,9 @@ int Run() {
   std::printf("labels/s (durable)     %.0f  (%lld acknowledged in the window, %lld in all)\n",
               labels_per_second, static_cast<long long>(result.labels_acked),
               static_cast<long long>(result.labels_acked_total));
+  std::printf("labels/s over time     every %.0f s:", load.interval_seconds);
+  for (double rate : result.labels_per_second_timeline) std::printf(" %.0f", rate);
+  std::printf("\n");
   std::printf("batches/s              %.1f  (%lld items handed out, %lld short batches)\n",
               batches_per_second, static_cast<long long>(result.items_handed_out),
               static_cast<long long>(result.short_batches));
