@@ -129,6 +129,99 @@ void PrintLatency(const char* name, const LatencySummary& s) {
 
 const char* PassOrMiss(bool pass) { return pass ? "PASS" : "MISS"; }
 
+// Everything a run measured, for the report.
+struct RunFigures {
+  PoolSetup setup;
+  double startup_seconds = 0.0;
+  AnnotatorLoadResult result;
+  SchedTotals daemon_sched;
+  SchedTotals client_sched;
+  std::string load_at_start;
+  std::string load_at_end;
+  int exit_code = 0;
+  double stop_seconds = 0.0;
+  LabelAudit after;
+};
+
+// Prints the report and the goals; true when the run was clean (no RPC error, every
+// acknowledged label on disk, no image labeled twice, a clean daemon exit).
+bool PrintReport(const AnnotatorLoadOptions& load, RunFigures& f) {
+  const LatencySummary next = Summarize(f.result.next_batch_ns);
+  const LatencySummary submit = Summarize(f.result.submit_ns);
+  const double labels_per_second =
+      static_cast<double>(f.result.labels_acked) / f.result.window_seconds;
+  const double batches_per_second = static_cast<double>(f.result.batches) / f.result.window_seconds;
+  int64_t errors = 0;
+  for (const auto& [code, count] : f.result.errors) errors += count;
+
+  std::printf("\n=== queue load: report ===\n");
+  std::printf("pool                   %lld images (%s in %.1f s)\n",
+              static_cast<long long>(f.setup.images), f.setup.populated ? "populated" : "reused",
+              f.setup.seconds);
+  std::printf("daemon start-up        %.2f s (spawn to first answer)\n", f.startup_seconds);
+  std::printf("annotators             %d on %d connections, batch %d\n", load.annotators,
+              load.channels, load.batch);
+  std::printf("measured               %.1f s after %.1f s warm-up\n", f.result.window_seconds,
+              load.warmup_seconds);
+  PrintLatency("GetNextBatch", next);
+  PrintLatency("SubmitLabels", submit);
+  std::printf("labels/s (durable)     %.0f  (%lld acknowledged in the window, %lld in all)\n",
+              labels_per_second, static_cast<long long>(f.result.labels_acked),
+              static_cast<long long>(f.result.labels_acked_total));
+  std::printf("labels/s over time     every %.0f s:", load.interval_seconds);
+  for (double rate : f.result.labels_per_second_timeline) std::printf(" %.0f", rate);
+  std::printf("\n");
+  std::printf("batches/s              %.1f  (%lld items handed out, %lld short batches)\n",
+              batches_per_second, static_cast<long long>(f.result.items_handed_out),
+              static_cast<long long>(f.result.short_batches));
+  if (f.result.short_batches > 0) {
+    std::printf(
+        "WARNING                the queue ran dry (short batches): later figures are not"
+        " steady state; use a larger --pool\n");
+  }
+  const double w = f.result.window_seconds;
+  std::printf(
+      "CPU in the window      daemon %.2f cores busy, >= %.2f threads waiting for a CPU;"
+      " load generator %.2f busy, >= %.2f waiting\n",
+      f.daemon_sched.running_seconds / w, f.daemon_sched.waiting_seconds / w,
+      f.client_sched.running_seconds / w, f.client_sched.waiting_seconds / w);
+  std::printf("machine                %d cores; at start %s; at end %s\n",
+              static_cast<int>(std::thread::hardware_concurrency()), f.load_at_start.c_str(),
+              f.load_at_end.c_str());
+  std::printf("errors                 %lld\n", static_cast<long long>(errors));
+  for (const auto& [code, count] : f.result.errors) {
+    std::printf("  code %d: %lld, first: %s\n", code, static_cast<long long>(count),
+                f.result.first_error.at(code).c_str());
+  }
+  std::printf("daemon stop            exit %d after %.2f s (SIGTERM)\n", f.exit_code,
+              f.stop_seconds);
+
+  const int64_t new_labeled = f.after.labeled_images - f.setup.before.labeled_images;
+  const int64_t new_rows = f.after.label_rows - f.setup.before.label_rows;
+  const bool nothing_lost =
+      new_labeled == f.result.labels_acked_total && new_rows == f.result.labels_acked_total;
+  const bool no_double =
+      f.after.images_with_several_annotators == 0 &&
+      f.after.images_with_several_labels == f.setup.before.images_with_several_labels;
+  std::printf(
+      "store after the run    %lld newly labeled images, %lld new label rows, %lld acked: %s\n",
+      static_cast<long long>(new_labeled), static_cast<long long>(new_rows),
+      static_cast<long long>(f.result.labels_acked_total),
+      nothing_lost ? "nothing lost" : "MISMATCH");
+  std::printf(
+      "                       %lld images labeled by two annotators, %lld with 2+ labels: %s\n",
+      static_cast<long long>(f.after.images_with_several_annotators),
+      static_cast<long long>(f.after.images_with_several_labels),
+      no_double ? "ok" : "DOUBLE HAND-OUT");
+  std::printf("\ngoals (issue 5, Speed)\n");
+  std::printf("  GetNextBatch(%d) p99 < %.0f ms      %7.2f ms   %s\n", load.batch,
+              kNextBatchP99GoalMs, next.p99_ms, PassOrMiss(next.p99_ms < kNextBatchP99GoalMs));
+  std::printf("  durable labels/s >= %.0f       %7.0f      %s\n", kLabelsPerSecondGoal,
+              labels_per_second, PassOrMiss(labels_per_second >= kLabelsPerSecondGoal));
+
+  return errors == 0 && nothing_lost && no_double && f.exit_code == 0;
+}
+
 int Run() {
   const int64_t pool = absl::GetFlag(FLAGS_pool);
   char pattern[] = "/tmp/queue_load.XXXXXX";
@@ -215,73 +308,18 @@ int Run() {
   if (!after.ok()) return fail(after.status());
   store->reset();
 
-  const LatencySummary next = Summarize(result.next_batch_ns);
-  const LatencySummary submit = Summarize(result.submit_ns);
-  const double labels_per_second = static_cast<double>(result.labels_acked) / result.window_seconds;
-  const double batches_per_second = static_cast<double>(result.batches) / result.window_seconds;
-  int64_t errors = 0;
-  for (const auto& [code, count] : result.errors) errors += count;
-
-  std::printf("\n=== queue load: report ===\n");
-  std::printf("pool                   %lld images (%s in %.1f s)\n",
-              static_cast<long long>(setup->images), setup->populated ? "populated" : "reused",
-              setup->seconds);
-  std::printf("daemon start-up        %.2f s (spawn to first answer)\n", startup_seconds);
-  std::printf("annotators             %d on %d connections, batch %d\n", load.annotators,
-              load.channels, load.batch);
-  std::printf("measured               %.1f s after %.1f s warm-up\n", result.window_seconds,
-              load.warmup_seconds);
-  PrintLatency("GetNextBatch", next);
-  PrintLatency("SubmitLabels", submit);
-  std::printf("labels/s (durable)     %.0f  (%lld acknowledged in the window, %lld in all)\n",
-              labels_per_second, static_cast<long long>(result.labels_acked),
-              static_cast<long long>(result.labels_acked_total));
-  std::printf("labels/s over time     every %.0f s:", load.interval_seconds);
-  for (double rate : result.labels_per_second_timeline) std::printf(" %.0f", rate);
-  std::printf("\n");
-  std::printf("batches/s              %.1f  (%lld items handed out, %lld short batches)\n",
-              batches_per_second, static_cast<long long>(result.items_handed_out),
-              static_cast<long long>(result.short_batches));
-  const double w = result.window_seconds;
-  std::printf(
-      "CPU in the window      daemon %.2f cores busy, >= %.2f threads waiting for a CPU;"
-      " load generator %.2f busy, >= %.2f waiting\n",
-      daemon_sched.running_seconds / w, daemon_sched.waiting_seconds / w,
-      client_sched.running_seconds / w, client_sched.waiting_seconds / w);
-  std::printf("machine                %d cores; at start %s; at end %s\n",
-              static_cast<int>(std::thread::hardware_concurrency()), load_at_start.c_str(),
-              load_at_end.c_str());
-  std::printf("errors                 %lld\n", static_cast<long long>(errors));
-  for (const auto& [code, count] : result.errors) {
-    std::printf("  code %d: %lld, first: %s\n", code, static_cast<long long>(count),
-                result.first_error[code].c_str());
-  }
-  std::printf("daemon stop            exit %d after %.2f s (SIGTERM)\n", *exit_code, stop_seconds);
-
-  const int64_t new_labeled = after->labeled_images - setup->before.labeled_images;
-  const int64_t new_rows = after->label_rows - setup->before.label_rows;
-  const bool nothing_lost =
-      new_labeled == result.labels_acked_total && new_rows == result.labels_acked_total;
-  const bool no_double =
-      after->images_with_several_annotators == 0 &&
-      after->images_with_several_labels == setup->before.images_with_several_labels;
-  std::printf(
-      "store after the run    %lld newly labeled images, %lld new label rows, %lld acked: %s\n",
-      static_cast<long long>(new_labeled), static_cast<long long>(new_rows),
-      static_cast<long long>(result.labels_acked_total),
-      nothing_lost ? "nothing lost" : "MISMATCH");
-  std::printf(
-      "                       %lld images labeled by two annotators, %lld with 2+ labels: %s\n",
-      static_cast<long long>(after->images_with_several_annotators),
-      static_cast<long long>(after->images_with_several_labels),
-      no_double ? "ok" : "DOUBLE HAND-OUT");
-  std::printf("\ngoals (issue 5, Speed)\n");
-  std::printf("  GetNextBatch(%d) p99 < %.0f ms      %7.2f ms   %s\n", load.batch,
-              kNextBatchP99GoalMs, next.p99_ms, PassOrMiss(next.p99_ms < kNextBatchP99GoalMs));
-  std::printf("  durable labels/s >= %.0f       %7.0f      %s\n", kLabelsPerSecondGoal,
-              labels_per_second, PassOrMiss(labels_per_second >= kLabelsPerSecondGoal));
-
-  const bool ok = errors == 0 && nothing_lost && no_double && *exit_code == 0;
+  RunFigures figures;
+  figures.setup = *setup;
+  figures.startup_seconds = startup_seconds;
+  figures.result = std::move(result);
+  figures.daemon_sched = daemon_sched;
+  figures.client_sched = client_sched;
+  figures.load_at_start = load_at_start;
+  figures.load_at_end = load_at_end;
+  figures.exit_code = *exit_code;
+  figures.stop_seconds = stop_seconds;
+  figures.after = *after;
+  const bool ok = PrintReport(load, figures);
   if (ok && !absl::GetFlag(FLAGS_keep)) {
     std::error_code ignored;
     fs::remove_all(run_dir, ignored);
