@@ -30,6 +30,9 @@
 #include "labelloop/v1/dataset.grpc.pb.h"
 
 ABSL_FLAG(int64_t, pool, 1000000, "Images in the synthetic pool.");
+ABSL_FLAG(int64_t, labeled, 0,
+          "Images of a new pool stored as already labeled (2-3 boxes each), as after a long "
+          "labeling session.");
 ABSL_FLAG(int, annotators, 64, "Concurrent annotators (threads, one call in flight each).");
 ABSL_FLAG(double, seconds, 30, "Measured seconds of load.");
 ABSL_FLAG(double, warmup, 2, "Seconds of load before measuring.");
@@ -89,6 +92,7 @@ absl::StatusOr<PoolSetup> PreparePool(const std::string& data_dir, int64_t pool)
     SyntheticPoolOptions options;
     options.images = pool;
     options.classes = SyntheticClasses();
+    options.labeled = absl::GetFlag(FLAGS_labeled);
     if (absl::Status status = PopulateSyntheticPool(store->get(), options); !status.ok()) {
       return status;
     }
@@ -155,9 +159,9 @@ bool PrintReport(const AnnotatorLoadOptions& load, RunFigures& f) {
   for (const auto& [code, count] : f.result.errors) errors += count;
 
   std::printf("\n=== queue load: report ===\n");
-  std::printf("pool                   %lld images (%s in %.1f s)\n",
+  std::printf("pool                   %lld images (%s in %.1f s), %lld labeled before the run\n",
               static_cast<long long>(f.setup.images), f.setup.populated ? "populated" : "reused",
-              f.setup.seconds);
+              f.setup.seconds, static_cast<long long>(f.setup.before.labeled_images));
   std::printf("daemon start-up        %.2f s (spawn to first answer)\n", f.startup_seconds);
   std::printf("annotators             %d on %d connections, batch %d\n", load.annotators,
               load.channels, load.batch);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -47,7 +48,10 @@ SchedTotals ReadSchedTotals(pid_t pid) {
 }
 
 SchedTotals operator-(const SchedTotals& a, const SchedTotals& b) {
-  return {a.running_seconds - b.running_seconds, a.waiting_seconds - b.waiting_seconds};
+  // Threads that ended between the reads take their wait with them; a difference below zero
+  // means "unknown, little", not negative.
+  return {std::max(0.0, a.running_seconds - b.running_seconds),
+          std::max(0.0, a.waiting_seconds - b.waiting_seconds)};
 }
 
 std::string MachineLoad() {

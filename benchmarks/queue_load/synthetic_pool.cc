@@ -92,6 +92,49 @@ absl::Status InsertScores(Store* store, const std::vector<ScoreRow>& rows) {
   });
 }
 
+// Writes what SubmitLabels would have stored for each image, directly: a label version, its boxes
+// and the LABELED state.
+absl::Status InsertLabels(Store* store, const std::vector<int64_t>& image_ids,
+                          const std::vector<int64_t>& class_ids, std::mt19937_64& rng) {
+  const int64_t created_ms = NowMs();
+  return store->Transact([&](SqliteDb* db) -> absl::Status {
+    absl::StatusOr<SqliteStatement> label = db->Prepare(
+        "INSERT INTO labels(image_id, version, annotator, created_ms, lease_id)"
+        " VALUES(?, 1, 'seed', ?, '')");
+    if (!label.ok()) return label.status();
+    absl::StatusOr<SqliteStatement> box = db->Prepare(
+        "INSERT INTO boxes(label_id, idx, x1, y1, x2, y2, class_id) VALUES(?,?,?,?,?,?,?)");
+    if (!box.ok()) return box.status();
+    absl::StatusOr<SqliteStatement> state = db->Prepare(absl::StrCat(
+        "UPDATE images SET state = ", static_cast<int>(v1::IMAGE_STATE_LABELED), " WHERE id = ?"));
+    if (!state.ok()) return state.status();
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    for (int64_t image_id : image_ids) {
+      label->Reset();
+      if (absl::Status s = label->Bind(1, image_id).Bind(2, created_ms).Run(); !s.ok()) return s;
+      const int64_t label_id = db->LastInsertRowId();
+      const int boxes = 2 + static_cast<int>(rng() % 2);
+      for (int b = 0; b < boxes; ++b) {
+        const double x = unit(rng) * 500.0;
+        const double y = unit(rng) * 340.0;
+        box->Reset();
+        absl::Status s = box->Bind(1, label_id)
+                             .Bind(2, static_cast<int64_t>(b))
+                             .Bind(3, x)
+                             .Bind(4, y)
+                             .Bind(5, x + 20.0 + unit(rng) * 120.0)
+                             .Bind(6, y + 20.0 + unit(rng) * 120.0)
+                             .Bind(7, class_ids[rng() % class_ids.size()])
+                             .Run();
+        if (!s.ok()) return s;
+      }
+      state->Reset();
+      if (absl::Status s = state->Bind(1, image_id).Run(); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace
 
 absl::StatusOr<int64_t> CountImages(Store* store) {
@@ -111,7 +154,12 @@ absl::StatusOr<int64_t> CountImages(Store* store) {
 absl::Status PopulateSyntheticPool(Store* store, const SyntheticPoolOptions& options) {
   if (options.classes.empty()) return absl::InvalidArgumentError("no classes given");
   if (absl::Status status = store->SetClasses(options.classes); !status.ok()) return status;
+  absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> ids = store->ClassIds();
+  if (!ids.ok()) return ids.status();
+  std::vector<int64_t> class_ids;
+  for (const std::string& name : options.classes) class_ids.push_back(ids->at(name));
   std::mt19937_64 rng(options.seed);
+  int64_t to_label = options.labeled;
   for (int64_t first = 0; first < options.images; first += options.chunk) {
     const int64_t end = std::min(options.images, first + options.chunk);
     std::vector<NewImage> images;
@@ -138,6 +186,15 @@ absl::Status PopulateSyntheticPool(Store* store, const SyntheticPoolOptions& opt
       scores.push_back(MakeScore(result.image_id, options.classes, rng));
     }
     if (absl::Status status = InsertScores(store, scores); !status.ok()) return status;
+    std::vector<int64_t> labeled;
+    for (size_t i = 0; i < added->size() && to_label > 0; ++i, --to_label) {
+      labeled.push_back((*added)[i].image_id);
+    }
+    if (!labeled.empty()) {
+      if (absl::Status status = InsertLabels(store, labeled, class_ids, rng); !status.ok()) {
+        return status;
+      }
+    }
   }
   return absl::OkStatus();
 }

@@ -22,6 +22,9 @@ struct SyntheticPoolOptions {
   // dominate, small enough that one transaction's memory stays modest.
   int chunk = 20000;
   std::vector<std::string> classes;
+  // Images (the first ones added) stored as already labeled, with 2-3 boxes each, as after a
+  // long labeling session: per-label costs that grow with the labels stored show up at once.
+  int64_t labeled = 0;
   uint64_t seed = 1;
 };
 
@@ -32,6 +35,7 @@ absl::StatusOr<int64_t> CountImages(Store* store);
 // points nowhere) and an image_scores row for each, as pool scoring would leave them: uniform
 // uncertainty, score parts, and 2-3 predicted boxes. Decoding a million real images is not what
 // the queue benchmark measures, so nothing is read from disk. Sets the class list first.
+// The first `options.labeled` images get a label version by annotator "seed" and state LABELED.
 absl::Status PopulateSyntheticPool(Store* store, const SyntheticPoolOptions& options);
 
 }  // namespace labelloop
