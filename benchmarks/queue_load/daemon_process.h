@@ -22,7 +22,8 @@ absl::StatusOr<int> PickFreeLoopbackPort();
 std::shared_ptr<grpc::Channel> NewOwnChannel(const std::string& address);
 
 // labelloopd as a child process with stdout and stderr going to a log file. The destructor
-// SIGKILLs a daemon that still runs, so a failed benchmark leaves no orphan holding the folder.
+// SIGKILLs a daemon that still runs, and the daemon gets SIGTERM when the benchmark dies, so a
+// failed or interrupted benchmark leaves no orphan holding the folder.
 class DaemonProcess {
  public:
   static absl::StatusOr<std::unique_ptr<DaemonProcess>> Start(const std::vector<std::string>& argv,
