@@ -238,8 +238,13 @@ int Run() {
                                    ? (run_dir / "data").string()
                                    : absl::GetFlag(FLAGS_data_dir);
   const auto fail = [&](const absl::Status& status) {
-    std::cerr << "queue_load_benchmark: " << status.message() << "\n(kept " << run_dir.string()
-              << ")\n";
+    std::cerr << "queue_load_benchmark: " << status.message() << "\n";
+    std::error_code ec;
+    if (fs::is_empty(run_dir, ec)) {
+      fs::remove(run_dir, ec);
+    } else {
+      std::cerr << "(kept " << run_dir.string() << " for a look)\n";
+    }
     return 1;
   };
 
