@@ -65,11 +65,15 @@ BatchPicker MakeHybridPicker(Store* store, SamplerOptions options, uint64_t seed
         if (!query->ColumnIsNull(1)) pool.embeddings[i] = ToEmbedding(query->ColumnBlob(1));
         pool.predicted_classes[i] = ParseClasses(query->ColumnText(2));
       }
+      bool any_embedding = false;
+      for (const Embedding& e : pool.embeddings) any_embedding |= !e.empty();
+      if (!any_embedding) return absl::OkStatus();  // Nothing to measure diversity with.
+      // Newest labels first, walking the labels table by its rowid: cost proportional to the
+      // centers wanted, not to every labeled image.
       absl::StatusOr<SqliteStatement> centers = db->Prepare(absl::StrCat(
-          "SELECT s.embedding FROM image_scores s JOIN images i ON i.id = s.image_id"
-          " WHERE i.state = ",
-          static_cast<int>(v1::IMAGE_STATE_LABELED),
-          " AND s.embedding IS NOT NULL ORDER BY s.scored_ms DESC LIMIT ", kLabeledCenters));
+          "SELECT s.embedding FROM labels l JOIN image_scores s ON s.image_id = l.image_id"
+          " WHERE s.embedding IS NOT NULL ORDER BY l.id DESC LIMIT ",
+          kLabeledCenters));
       if (!centers.ok()) return centers.status();
       while (true) {
         absl::StatusOr<bool> row = centers->Step();
@@ -84,7 +88,14 @@ BatchPicker MakeHybridPicker(Store* store, SamplerOptions options, uint64_t seed
     // k-center treats them as one point instead of failing.
     size_t dim = 0;
     for (const Embedding& e : pool.embeddings) dim = std::max(dim, e.size());
-    for (const Embedding& e : labeled.embeddings) dim = std::max(dim, e.size());
+    std::vector<BatchPick> picks;
+    if (dim == 0) {
+      // Not scored by a model yet (or scored without embeddings): rank order.
+      for (int i = 0; i < count && i < static_cast<int>(candidates.size()); ++i) {
+        picks.push_back({i, 0.0, "hybrid:uncertainty"});
+      }
+      return picks;
+    }
     for (Embedding& e : pool.embeddings) {
       if (e.size() != dim) e.assign(dim, 0.0f);
     }
@@ -93,7 +104,6 @@ BatchPicker MakeHybridPicker(Store* store, SamplerOptions options, uint64_t seed
                              labeled.embeddings.end());
     absl::StatusOr<BatchSelection> selection =
         SelectBatch(pool, labeled, count, options.selection, seed + (*requests)++);
-    std::vector<BatchPick> picks;
     if (!selection.ok()) {
       spdlog::warn("hybrid selection failed ({}); falling back to rank order",
                    selection.status().ToString());
