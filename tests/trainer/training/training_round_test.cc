@@ -286,10 +286,13 @@ TEST_F(TrainingRoundTest, CancelStopsPromptlyAndWritesNothing) {
   OpenStore(0.25, 40);
   TrainingJobSpec spec = Spec(3);
   std::atomic<bool> cancel{false};
+  const Clock::time_point start = Clock::now();
   Clock::time_point cancelled_at;
   absl::StatusOr<TrainingJobResult> result = RunTrainingJob(
       spec, store_.get(),
       [&](const v1::JobProgress& p) {
+        std::cout << std::chrono::duration<double>(Clock::now() - start).count() << " s: step "
+                  << p.step() << " " << p.message() << "\n";
         if (p.step() == 2 && !cancel.load()) {
           cancelled_at = Clock::now();
           cancel = true;
@@ -297,7 +300,8 @@ TEST_F(TrainingRoundTest, CancelStopsPromptlyAndWritesNothing) {
       },
       cancel);
   const double latency = std::chrono::duration<double>(Clock::now() - cancelled_at).count();
-  std::cout << "returned " << latency << " s after cancel\n";
+  std::cout << "cancelled " << std::chrono::duration<double>(cancelled_at - start).count()
+            << " s into the job, returned " << latency << " s later\n";
   EXPECT_EQ(result.status().code(), absl::StatusCode::kCancelled) << result.status();
   EXPECT_LT(latency, 2.0);
   EXPECT_TRUE(ModelsFolder().empty());
