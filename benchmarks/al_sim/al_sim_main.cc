@@ -1,0 +1,167 @@
+// labelloop-al-sim: the active-learning benchmark. Acts as a perfect annotator against a real
+// labelloopd and records learning curves (test mAP against labels) for each sampling strategy.
+#include <google/protobuf/text_format.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "benchmarks/al_sim/sim_dataset.h"
+#include "benchmarks/al_sim/sim_results.h"
+#include "benchmarks/al_sim/sim_run.h"
+
+ABSL_FLAG(std::string, train_coco, "", "COCO instances file of the pool.");
+ABSL_FLAG(std::string, train_images, "", "Image folder of --train-coco.");
+ABSL_FLAG(std::string, test_coco, "", "COCO instances file of the test split.");
+ABSL_FLAG(std::string, test_images, "", "Image folder of --test-coco.");
+ABSL_FLAG(std::string, train_voc, "", "Pascal VOC folder of the pool.");
+ABSL_FLAG(std::string, test_voc, "", "Pascal VOC folder of the test split.");
+ABSL_FLAG(std::string, voc_train_set, "trainval", "ImageSets/Main list of the pool (VOC).");
+ABSL_FLAG(std::string, voc_test_set, "test", "ImageSets/Main list of the test split (VOC).");
+ABSL_FLAG(std::string, strategies, "random,entropy,hybrid", "Sampler strategies to compare.");
+ABSL_FLAG(int, seeds, 3, "Seeds 1..N per strategy.");
+ABSL_FLAG(int, initial, 20, "Images in the initial random set (the same for every strategy).");
+ABSL_FLAG(int, step, 20, "Images labeled per round after the first.");
+ABSL_FLAG(int, rounds, 4, "Training rounds (learning-curve points) per run.");
+ABSL_FLAG(std::string, config, "",
+          "labelloopd config (text format); strategy, seeds and "
+          "training triggers are set by the simulator.");
+ABSL_FLAG(std::string, out, "", "Output folder: results.json, curves.png, summary.txt, work/.");
+ABSL_FLAG(double, eval_score_threshold, 0.01, "Predict threshold for the test evaluation.");
+ABSL_FLAG(std::string, labelloopd, LABELLOOPD_PATH, "The daemon executable.");
+ABSL_FLAG(std::string, plot_script, PLOT_SCRIPT_PATH, "plot_curves.py; empty: no plot.");
+
+namespace labelloop {
+namespace {
+
+absl::StatusOr<SimDataset> LoadSplit(const std::string& coco, const std::string& images,
+                                     const std::string& voc, const std::string& voc_set,
+                                     const std::string& which) {
+  if (!coco.empty() && !voc.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("give either --", which, "-coco or --", which, "-voc, not both"));
+  }
+  if (!coco.empty()) {
+    if (images.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", which, "-coco needs --", which, "-images"));
+    }
+    return LoadCocoDataset(coco, images);
+  }
+  if (!voc.empty()) return LoadVocDataset(voc, voc_set);
+  return absl::InvalidArgumentError(absl::StrCat("give --", which, "-coco or --", which, "-voc"));
+}
+
+int Run() {
+  const std::string out = absl::GetFlag(FLAGS_out);
+  if (out.empty()) {
+    std::cerr << "--out is required\n";
+    return 2;
+  }
+  absl::StatusOr<SimDataset> pool =
+      LoadSplit(absl::GetFlag(FLAGS_train_coco), absl::GetFlag(FLAGS_train_images),
+                absl::GetFlag(FLAGS_train_voc), absl::GetFlag(FLAGS_voc_train_set), "train");
+  absl::StatusOr<SimDataset> test =
+      LoadSplit(absl::GetFlag(FLAGS_test_coco), absl::GetFlag(FLAGS_test_images),
+                absl::GetFlag(FLAGS_test_voc), absl::GetFlag(FLAGS_voc_test_set), "test");
+  if (!pool.ok() || !test.ok()) {
+    std::cerr << (pool.ok() ? test.status() : pool.status()) << "\n";
+    return 2;
+  }
+  SimRunOptions base;
+  base.initial = absl::GetFlag(FLAGS_initial);
+  base.step = absl::GetFlag(FLAGS_step);
+  base.rounds = absl::GetFlag(FLAGS_rounds);
+  base.labelloopd = absl::GetFlag(FLAGS_labelloopd);
+  base.eval_score_threshold = absl::GetFlag(FLAGS_eval_score_threshold);
+  if (base.initial < 1 || base.step < 1 || base.rounds < 1 || absl::GetFlag(FLAGS_seeds) < 1) {
+    std::cerr << "--initial, --step, --rounds and --seeds must be at least 1\n";
+    return 2;
+  }
+  if (static_cast<size_t>(base.initial) > pool->images.size()) {
+    std::cerr << "--initial is larger than the pool (" << pool->images.size() << " images)\n";
+    return 2;
+  }
+  if (const std::string path = absl::GetFlag(FLAGS_config); !path.empty()) {
+    std::ifstream file(path);
+    std::stringstream text;
+    text << file.rdbuf();
+    if (!file || !google::protobuf::TextFormat::ParseFromString(text.str(), &base.config)) {
+      std::cerr << "cannot read the config " << path << "\n";
+      return 2;
+    }
+  }
+  std::vector<std::string> strategies =
+      absl::StrSplit(absl::GetFlag(FLAGS_strategies), ',', absl::SkipEmpty());
+  std::filesystem::create_directories(out);
+  std::cout << "pool: " << pool->images.size() << " images; test: " << test->images.size()
+            << " images; classes: " << pool->class_names.size() << std::endl;
+
+  std::vector<SimRunResult> results;
+  // Seeds outermost: a run cut short still has every strategy on the seeds it finished.
+  for (int seed = 1; seed <= absl::GetFlag(FLAGS_seeds); ++seed) {
+    for (const std::string& strategy : strategies) {
+      SimRunOptions options = base;
+      options.strategy = strategy;
+      options.seed = seed;
+      options.work_dir = absl::StrCat(out, "/work/", strategy, "-seed", seed);
+      std::filesystem::remove_all(options.work_dir);
+      std::cout << strategy << " seed " << seed << std::endl;
+      absl::StatusOr<std::vector<SimRound>> rounds = RunSimulation(options, *pool, *test);
+      if (!rounds.ok()) {
+        std::cerr << strategy << " seed " << seed << " failed: " << rounds.status() << "\n";
+        return 1;
+      }
+      results.push_back({strategy, seed, *rounds});
+      // Written after every run, so a long benchmark that is stopped keeps what it measured.
+      if (absl::Status status = WriteResultsJson(results, out + "/results.json"); !status.ok()) {
+        std::cerr << status << "\n";
+        return 1;
+      }
+    }
+  }
+  const std::string summary = SummaryTable(results);
+  std::cout << "\n" << summary;
+  std::ofstream(out + "/summary.txt") << summary;
+  if (const std::string script = absl::GetFlag(FLAGS_plot_script); !script.empty()) {
+    const std::string command = absl::StrCat("/usr/bin/python3 '", script, "' '", out,
+                                             "/results.json' '", out, "/curves.png'");
+    if (std::system(command.c_str()) != 0) {
+      std::cerr << "plotting failed: " << command << "\n";
+      return 1;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace labelloop
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "labelloop-al-sim --train-coco=ANN.json --train-images=DIR --test-coco=ANN.json "
+      "--test-images=DIR [--strategies=random,entropy,hybrid --seeds=3 --initial=N --step=N "
+      "--rounds=R --config=FILE] --out=DIR   (or --train-voc=DIR --test-voc=DIR)");
+  // The documented spelling is --train-coco; absl names flags with underscores.
+  std::vector<std::string> args(argv, argv + argc);
+  std::vector<char*> argv_fixed;
+  for (std::string& arg : args) {
+    if (arg.rfind("--", 0) == 0) {
+      const size_t end = std::min(arg.find('='), arg.size());
+      std::replace(arg.begin() + 2, arg.begin() + static_cast<std::ptrdiff_t>(end), '-', '_');
+    }
+    argv_fixed.push_back(arg.data());
+  }
+  absl::ParseCommandLine(static_cast<int>(argv_fixed.size()), argv_fixed.data());
+  return labelloop::Run();
+}

@@ -1,0 +1,114 @@
+#include "benchmarks/al_sim/sim_results.h"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "nlohmann/json.hpp"
+
+namespace labelloop {
+
+std::string ResultsJson(const std::vector<SimRunResult>& runs) {
+  nlohmann::json out;
+  out["runs"] = nlohmann::json::array();
+  for (const SimRunResult& run : runs) {
+    nlohmann::json rounds = nlohmann::json::array();
+    for (const SimRound& round : run.rounds) {
+      rounds.push_back({{"images", round.images},
+                        {"boxes", round.boxes},
+                        {"map", round.map},
+                        {"map50", round.map50},
+                        {"seconds", round.seconds}});
+    }
+    out["runs"].push_back({{"strategy", run.strategy}, {"seed", run.seed}, {"rounds", rounds}});
+  }
+  return out.dump(1);
+}
+
+absl::Status WriteResultsJson(const std::vector<SimRunResult>& runs, const std::string& path) {
+  std::ofstream file(path);
+  file << ResultsJson(runs) << "\n";
+  file.close();
+  if (!file) return absl::InternalError(absl::StrCat("cannot write ", path));
+  return absl::OkStatus();
+}
+
+MeanCurve MeanCurveOf(const std::vector<SimRunResult>& runs, const std::string& strategy) {
+  std::vector<const SimRunResult*> selected;
+  size_t length = SIZE_MAX;
+  for (const SimRunResult& run : runs) {
+    if (run.strategy != strategy) continue;
+    selected.push_back(&run);
+    length = std::min(length, run.rounds.size());
+  }
+  MeanCurve curve;
+  if (selected.empty()) return curve;
+  for (size_t r = 0; r < length; ++r) {
+    double images = 0, boxes = 0, map = 0;
+    for (const SimRunResult* run : selected) {
+      images += static_cast<double>(run->rounds[r].images);
+      boxes += static_cast<double>(run->rounds[r].boxes);
+      map += run->rounds[r].map;
+    }
+    const double n = static_cast<double>(selected.size());
+    curve.images.push_back(images / n);
+    curve.boxes.push_back(boxes / n);
+    curve.map.push_back(map / n);
+  }
+  return curve;
+}
+
+LabelsNeeded LabelsToReach(const MeanCurve& curve, double target) {
+  for (size_t r = 0; r < curve.map.size(); ++r) {
+    if (curve.map[r] < target) continue;
+    if (r == 0) return {true, curve.images[0], curve.boxes[0]};
+    const double t = (target - curve.map[r - 1]) / (curve.map[r] - curve.map[r - 1]);
+    return {true, curve.images[r - 1] + t * (curve.images[r] - curve.images[r - 1]),
+            curve.boxes[r - 1] + t * (curve.boxes[r] - curve.boxes[r - 1])};
+  }
+  return {};
+}
+
+std::string SummaryTable(const std::vector<SimRunResult>& runs) {
+  std::vector<std::string> strategies;
+  for (const SimRunResult& run : runs) {
+    if (std::find(strategies.begin(), strategies.end(), run.strategy) == strategies.end()) {
+      strategies.push_back(run.strategy);
+    }
+  }
+  const MeanCurve random = MeanCurveOf(runs, "random");
+  if (random.map.empty()) return "no random runs: nothing to compare with\n";
+  const double target = random.map.back();
+  const double random_images = random.images.back();
+  const double random_boxes = random.boxes.back();
+  std::string out = absl::StrFormat(
+      "Labels needed to reach random's final mean mAP %.4f (random: %.0f images, %.0f boxes);\n"
+      "interpolated on the mean curve over seeds.\n\n",
+      target, random_images, random_boxes);
+  absl::StrAppendFormat(&out, "| %-18s | %10s | %9s | %13s | %12s | %12s |\n", "strategy",
+                        "final mAP", "images", "images saved", "boxes", "boxes saved");
+  absl::StrAppend(&out, "|", std::string(20, '-'), "|", std::string(12, '-'), "|",
+                  std::string(11, '-'), "|", std::string(15, '-'), "|", std::string(14, '-'), "|",
+                  std::string(14, '-'), "|\n");
+  for (const std::string& strategy : strategies) {
+    const MeanCurve curve = MeanCurveOf(runs, strategy);
+    if (curve.map.empty()) continue;
+    const LabelsNeeded needed = LabelsToReach(curve, target);
+    if (!needed.reached) {
+      absl::StrAppendFormat(&out, "| %-18s | %10.4f | %9s | %13s | %12s | %12s |\n", strategy,
+                            curve.map.back(), absl::StrFormat(">%.0f", curve.images.back()),
+                            "not reached", absl::StrFormat(">%.0f", curve.boxes.back()),
+                            "not reached");
+      continue;
+    }
+    absl::StrAppendFormat(&out, "| %-18s | %10.4f | %9.1f | %12.1f%% | %12.1f | %11.1f%% |\n",
+                          strategy, curve.map.back(), needed.images,
+                          100.0 * (1.0 - needed.images / random_images), needed.boxes,
+                          100.0 * (1.0 - needed.boxes / random_boxes));
+  }
+  return out;
+}
+
+}  // namespace labelloop

@@ -1,0 +1,44 @@
+#ifndef LABELLOOP_BENCHMARKS_AL_SIM_SIM_RESULTS_H_
+#define LABELLOOP_BENCHMARKS_AL_SIM_SIM_RESULTS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "benchmarks/al_sim/sim_run.h"
+
+namespace labelloop {
+
+struct SimRunResult {
+  std::string strategy;
+  int seed = 0;
+  std::vector<SimRound> rounds;
+};
+
+// {"runs":[{"strategy":S,"seed":K,"rounds":[{"images","boxes","map","map50","seconds"}]}]}
+std::string ResultsJson(const std::vector<SimRunResult>& runs);
+absl::Status WriteResultsJson(const std::vector<SimRunResult>& runs, const std::string& path);
+
+// The learning curve of one strategy averaged over its seeds, round by round (only rounds every
+// seed reached).
+struct MeanCurve {
+  std::vector<double> images, boxes, map;
+};
+MeanCurve MeanCurveOf(const std::vector<SimRunResult>& runs, const std::string& strategy);
+
+// Where a curve first reaches `target` mAP, interpolated linearly between rounds; false when it
+// never does (or starts above it, where the labels needed are at most its first point's).
+struct LabelsNeeded {
+  bool reached = false;
+  double images = 0;
+  double boxes = 0;
+};
+LabelsNeeded LabelsToReach(const MeanCurve& curve, double target);
+
+// For each strategy: the images and boxes it needed to reach random's final mean mAP, and the
+// share saved against random's final images and boxes. Needs a "random" run; says so otherwise.
+std::string SummaryTable(const std::vector<SimRunResult>& runs);
+
+}  // namespace labelloop
+
+#endif  // LABELLOOP_BENCHMARKS_AL_SIM_SIM_RESULTS_H_

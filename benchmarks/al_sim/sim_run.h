@@ -1,0 +1,49 @@
+#ifndef LABELLOOP_BENCHMARKS_AL_SIM_SIM_RUN_H_
+#define LABELLOOP_BENCHMARKS_AL_SIM_SIM_RUN_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "benchmarks/al_sim/sim_dataset.h"
+#include "labelloop/v1/config.pb.h"
+
+namespace labelloop {
+
+// One point of a learning curve: the serving model after a training round, evaluated on the
+// fixed test split.
+struct SimRound {
+  int64_t images = 0;  // labeled images so far (the daemon's validation share included)
+  int64_t boxes = 0;   // ground-truth boxes in them
+  double map = 0;      // COCO AP@[.5:.95] on the test split
+  double map50 = 0;
+  double seconds = 0;  // wall time of this round: labeling RPCs, training, re-scoring, evaluation
+  std::string model_version;
+  bool promoted = false;
+};
+
+struct SimRunOptions {
+  std::string strategy;
+  int seed = 1;
+  int initial = 20;
+  int step = 20;
+  int rounds = 3;
+  std::string labelloopd;  // executable
+  std::string work_dir;    // data folder, config and log of this run's daemon
+  // The user's config; the simulator overrides strategy, seeds, triggers and the listen address.
+  v1::DaemonConfig config;
+  double eval_score_threshold = 0.01;
+};
+
+// The images a seed starts every strategy with: the first `count` of a seeded shuffle of the pool.
+std::vector<size_t> InitialSet(size_t pool_size, int count, int seed);
+
+// Starts a fresh labelloopd, adds the pool, labels the initial set, then trains, evaluates and
+// labels `step` more images from the queue, `rounds` times. Progress goes to stdout.
+absl::StatusOr<std::vector<SimRound>> RunSimulation(const SimRunOptions& options,
+                                                    const SimDataset& pool, const SimDataset& test);
+
+}  // namespace labelloop
+
+#endif  // LABELLOOP_BENCHMARKS_AL_SIM_SIM_RUN_H_

@@ -1,0 +1,81 @@
+#!/usr/bin/python3
+"""al_sim_smoke: labelloop-al-sim end to end on a few Fashion scenes, one seed, two strategies,
+two rounds, a tiny detector: the process succeeds and writes results.json of the documented shape
+and curves.png.
+
+    al_sim_smoke_test.py SIMULATOR LABELLOOPD COMPOSER
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+CONFIG = """
+store { validation_share: 0.0 }
+detector {
+  backbone: "resnet18"  fpn_channels: 32  head_convs: 1
+  min_size: 96  max_size: 96  trainable_backbone_layers: 5  threads: 2
+}
+training {
+  epochs: 1  batch_size: 4  warmup_steps: 2  threads: 2  min_train_labels: 1
+  promotion_tolerance: 1.0
+}
+"""
+
+
+def main():
+    simulator, labelloopd, composer = sys.argv[1:4]
+    with tempfile.TemporaryDirectory(prefix="al_sim_smoke_") as tmp:
+        for split, count in (("train", 16), ("test", 6)):
+            subprocess.run(["/usr/bin/python3", composer, "--split=" + split,
+                            "--count=%d" % count, "--size=96", "--min-scale=24",
+                            "--max-scale=48", "--max-objects=2", "--classes=1,8",
+                            "--out=" + os.path.join(tmp, split)], check=True)
+        config = os.path.join(tmp, "config.textproto")
+        with open(config, "w") as f:
+            f.write(CONFIG)
+        out = os.path.join(tmp, "out")
+        command = [simulator,
+                   "--train-coco=" + os.path.join(tmp, "train", "annotations.json"),
+                   "--train-images=" + os.path.join(tmp, "train", "images"),
+                   "--test-coco=" + os.path.join(tmp, "test", "annotations.json"),
+                   "--test-images=" + os.path.join(tmp, "test", "images"),
+                   "--strategies=random,hybrid", "--seeds=1", "--initial=4", "--step=4",
+                   "--rounds=2", "--config=" + config, "--out=" + out,
+                   "--labelloopd=" + labelloopd]
+        run = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True, timeout=900)
+        print(run.stdout)
+        assert run.returncode == 0, "simulator exited with %d" % run.returncode
+
+        with open(os.path.join(out, "results.json")) as f:
+            results = json.load(f)
+        assert list(results) == ["runs"], results.keys()
+        runs = results["runs"]
+        assert [(r["strategy"], r["seed"]) for r in runs] == [("random", 1), ("hybrid", 1)], runs
+        with open(os.path.join(tmp, "train", "annotations.json")) as f:
+            train = json.load(f)
+        boxes_per_image = {}
+        for a in train["annotations"]:
+            boxes_per_image[a["image_id"]] = boxes_per_image.get(a["image_id"], 0) + 1
+        for run_entry in runs:
+            assert set(run_entry) == {"strategy", "seed", "rounds"}, run_entry.keys()
+            rounds = run_entry["rounds"]
+            assert [r["images"] for r in rounds] == [4, 8], rounds
+            for r in rounds:
+                assert set(r) == {"images", "boxes", "map", "map50", "seconds"}, r.keys()
+                assert 0 <= r["map"] <= r["map50"] <= 1, r
+                assert r["seconds"] > 0, r
+                assert r["images"] <= r["boxes"] <= 2 * r["images"], r  # 1-2 objects per scene
+            assert rounds[0]["boxes"] <= rounds[1]["boxes"], rounds
+        # Round 0 is the same random set for every strategy of a seed.
+        assert runs[0]["rounds"][0]["boxes"] == runs[1]["rounds"][0]["boxes"], runs
+        assert os.path.getsize(os.path.join(out, "curves.png")) > 1000
+        assert "strategy" in run.stdout and "random" in run.stdout
+    print("al_sim_smoke: OK")
+
+
+if __name__ == "__main__":
+    main()
