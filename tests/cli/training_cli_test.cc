@@ -283,3 +283,61 @@ TEST_F(TrainingCliTest, CancelledAndFailedJobsExitOne) {
 
 }  // namespace
 }  // namespace labelloop
+
+namespace labelloop {
+namespace {
+
+// kill -9 in the middle of a training round: the daemon comes back with the job marked failed,
+// nothing half-written served; and while the round runs, the queue keeps answering (its latency
+// is printed, as the issue asks to report it).
+TEST_F(TrainingCliTest, KillDuringARoundFailsTheJobAndTheQueueAnswersMeanwhile) {
+  StartDaemon(kLongTrainingConfig);
+  if (IsSkipped()) return;
+  AddAndLabelImages();
+  // Unlabeled images for the queue to hand out while the round runs.
+  std::vector<fs::path> more = testing::SampleJpegs(kImages + 6);
+  std::vector<std::string> add = {"--json", "images", "add", "--by_path"};
+  for (size_t i = kImages; i < more.size(); ++i) add.push_back(more[i].string());
+  CliOk(add);
+  Json job = Json::parse(CliOk({"--json", "train", "start"}));
+  const std::string job_id = absl::StrCat(job["id"].get<int64_t>());
+
+  // Wait until the round is really training (a step done), not just queued.
+  absl::Time deadline = absl::Now() + absl::Minutes(5);
+  while (true) {
+    Json now = Json::parse(CliOk({"--json", "jobs", "get", job_id}));
+    if (now["state"] == "running" && now["progress"]["step"].get<int64_t>() >= 1) break;
+    ASSERT_LT(absl::Now(), deadline) << now.dump();
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+
+  std::vector<double> latencies_ms;
+  for (int i = 0; i < 10; ++i) {
+    absl::Time start = absl::Now();
+    std::vector<Json> items =
+        JsonLines(CliOk({"queue", "next", "--count=1", "--annotator=during-training"}));
+    latencies_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
+    ASSERT_EQ(items.size(), 1u);
+    CliOk({"queue", "release", absl::StrCat("--image=", items[0]["image_id"].get<int64_t>()),
+           "--lease=" + items[0]["lease_id"].get<std::string>()});
+  }
+  std::sort(latencies_ms.begin(), latencies_ms.end());
+  // Includes starting the CLI process for each call.
+  std::printf("queue next during training (CLI round trip): p50 %.1f ms, max %.1f ms\n",
+              latencies_ms[latencies_ms.size() / 2], latencies_ms.back());
+
+  ASSERT_TRUE(daemon_->Kill().ok());
+  ASSERT_TRUE(daemon_->Restart().ok()) << daemon_->Log();
+  Json after = Json::parse(CliOk({"--json", "jobs", "get", job_id}));
+  EXPECT_EQ(after["state"], "failed") << after.dump();
+  EXPECT_TRUE(absl::StrContains(after["error"].get<std::string>(), "stopped while this job ran"))
+      << after.dump();
+  // No version appeared from the killed round, and nothing serves.
+  EXPECT_TRUE(CliOk({"--json", "models", "ls"}).empty());
+  // The store is intact: every label is still there.
+  std::vector<Json> labeled = JsonLines(CliOk({"images", "ls", "--state=labeled"}));
+  EXPECT_EQ(labeled.size(), static_cast<size_t>(kImages));
+}
+
+}  // namespace
+}  // namespace labelloop
