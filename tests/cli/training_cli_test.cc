@@ -238,6 +238,15 @@ TEST_F(TrainingCliTest, RoundThenModelCommands) {
   EXPECT_FALSE(fs::exists(nowhere));
   EXPECT_FALSE(fs::exists(nowhere.string() + ".tmp"));
 
+  // The queue's pre-labels now come from the promoted model.
+  std::vector<fs::path> more = testing::SampleJpegs(kImages + 1);
+  ASSERT_EQ(more.size(), static_cast<size_t>(kImages + 1));
+  CliOk({"images", "add", "--by_path", more.back().string()});
+  std::vector<Json> next = JsonLines(CliOk({"queue", "next", "--annotator=after-round"}));
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0]["model_version"], "v1") << next[0].dump();
+  ASSERT_TRUE(next[0]["predictions"].is_array());
+
   // predict: one line per image, from v1.
   ProcessResult predicted =
       Cli({"predict", "--threshold=0.01", jpegs_[0].string(), jpegs_[1].string()});
