@@ -38,6 +38,9 @@ ABSL_FLAG(std::string, config, "",
           "training triggers are set by the simulator.");
 ABSL_FLAG(std::string, out, "", "Output folder: results.json, curves.png, summary.txt, work/.");
 ABSL_FLAG(double, eval_score_threshold, 0.01, "Predict threshold for the test evaluation.");
+ABSL_FLAG(bool, summarize, false,
+          "Only print the summary and draw the curves of an existing --out/results.json (a "
+          "finished or stopped benchmark).");
 ABSL_FLAG(std::string, labelloopd, LABELLOOPD_PATH, "The daemon executable.");
 ABSL_FLAG(std::string, plot_script, PLOT_SCRIPT_PATH, "plot_curves.py; empty: no plot.");
 
@@ -62,11 +65,34 @@ absl::StatusOr<SimDataset> LoadSplit(const std::string& coco, const std::string&
   return absl::InvalidArgumentError(absl::StrCat("give --", which, "-coco or --", which, "-voc"));
 }
 
+int Report(const std::vector<SimRunResult>& results, const std::string& out) {
+  const std::string summary = SummaryTable(results);
+  std::cout << "\n" << summary;
+  std::ofstream(out + "/summary.txt") << summary;
+  if (const std::string script = absl::GetFlag(FLAGS_plot_script); !script.empty()) {
+    const std::string command = absl::StrCat("/usr/bin/python3 '", script, "' '", out,
+                                             "/results.json' '", out, "/curves.png'");
+    if (std::system(command.c_str()) != 0) {
+      std::cerr << "plotting failed: " << command << "\n";
+      return 1;
+    }
+  }
+  return 0;
+}
+
 int Run() {
   const std::string out = absl::GetFlag(FLAGS_out);
   if (out.empty()) {
     std::cerr << "--out is required\n";
     return 2;
+  }
+  if (absl::GetFlag(FLAGS_summarize)) {
+    absl::StatusOr<std::vector<SimRunResult>> results = ReadResultsJson(out + "/results.json");
+    if (!results.ok()) {
+      std::cerr << results.status() << "\n";
+      return 2;
+    }
+    return Report(*results, out);
   }
   absl::StatusOr<SimDataset> pool =
       LoadSplit(absl::GetFlag(FLAGS_train_coco), absl::GetFlag(FLAGS_train_images),
@@ -130,18 +156,7 @@ int Run() {
       }
     }
   }
-  const std::string summary = SummaryTable(results);
-  std::cout << "\n" << summary;
-  std::ofstream(out + "/summary.txt") << summary;
-  if (const std::string script = absl::GetFlag(FLAGS_plot_script); !script.empty()) {
-    const std::string command = absl::StrCat("/usr/bin/python3 '", script, "' '", out,
-                                             "/results.json' '", out, "/curves.png'");
-    if (std::system(command.c_str()) != 0) {
-      std::cerr << "plotting failed: " << command << "\n";
-      return 1;
-    }
-  }
-  return 0;
+  return Report(results, out);
 }
 
 }  // namespace

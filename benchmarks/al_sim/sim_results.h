@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "benchmarks/al_sim/sim_run.h"
 
 namespace labelloop {
@@ -17,6 +18,8 @@ struct SimRunResult {
 
 // {"runs":[{"strategy":S,"seed":K,"rounds":[{"images","boxes","map","map50","seconds"}]}]}
 std::string ResultsJson(const std::vector<SimRunResult>& runs);
+// Reads a results.json back (for --summarize of a finished or stopped benchmark).
+absl::StatusOr<std::vector<SimRunResult>> ReadResultsJson(const std::string& path);
 absl::Status WriteResultsJson(const std::vector<SimRunResult>& runs, const std::string& path);
 
 // The learning curve of one strategy averaged over its seeds, round by round (only rounds every
