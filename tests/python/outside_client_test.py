@@ -27,7 +27,10 @@ import grpc
 ARGS = None
 V1 = None  # Namespace of the generated modules, set by generate_stubs().
 
-BCCD_DIR = os.environ.get("LABELLOOP_BCCD_DIR", "/work/shared/datasets/bccd")
+BCCD_DIR = os.environ.get(
+    "LABELLOOP_BCCD_DIR",
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared",
+                 "datasets", "bccd"))
 
 
 class Stubs:

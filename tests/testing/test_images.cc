@@ -61,7 +61,7 @@ absl::Status WriteBytes(const std::filesystem::path& path, const std::string& by
 std::vector<std::filesystem::path> SampleJpegs(size_t limit) {
   const char* env = std::getenv("LABELLOOP_BCCD_DIR");
   const std::filesystem::path root =
-      env != nullptr && *env != '\0' ? env : "/work/shared/datasets/bccd";
+      env != nullptr && *env != '\0' ? env : LABELLOOP_DATASETS_DIR "/bccd";
   std::vector<std::filesystem::path> found;
   std::error_code error;
   for (std::filesystem::directory_iterator it(root / "JPEGImages", error), end; !error && it != end;
