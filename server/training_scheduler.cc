@@ -4,14 +4,10 @@
 #include "spdlog/spdlog.h"
 
 namespace labelloop {
-namespace {
-
-bool IsTerminal(v1::JobState state) {
+bool IsTerminalJobState(v1::JobState state) {
   return state == v1::JOB_STATE_SUCCEEDED || state == v1::JOB_STATE_FAILED ||
          state == v1::JOB_STATE_CANCELLED;
 }
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<TrainingScheduler>> TrainingScheduler::Create(
     JobStore* jobs, TriggerOptions triggers, int64_t labels_so_far, RoundRunner runner,
@@ -120,7 +116,7 @@ absl::Status TrainingScheduler::Cancel(int64_t job_id) {
   }
   absl::StatusOr<v1::Job> job = jobs_->Get(job_id);
   if (!job.ok()) return job.status();
-  if (IsTerminal(job->state())) {
+  if (IsTerminalJobState(job->state())) {
     return absl::FailedPreconditionError(
         absl::StrCat("job ", job_id, " already ended (", v1::JobState_Name(job->state()), ")"));
   }

@@ -24,6 +24,9 @@ struct TriggerOptions {
   int max_interval_seconds = 3600;
 };
 
+// Succeeded, failed or cancelled: the job will not change any more.
+bool IsTerminalJobState(v1::JobState state);
+
 // What a finished round produced, filled in by the round runner.
 struct RoundOutcome {
   int64_t train_labels = 0;

@@ -4,15 +4,6 @@
 #include "server/grpc_status.h"
 
 namespace labelloop {
-namespace {
-
-bool IsTerminal(v1::JobState state) {
-  return state == v1::JOB_STATE_SUCCEEDED || state == v1::JOB_STATE_FAILED ||
-         state == v1::JOB_STATE_CANCELLED;
-}
-
-}  // namespace
-
 grpc::Status TrainingServiceImpl::StartRound(grpc::ServerContext* context,
                                              const v1::StartRoundRequest* request,
                                              v1::Job* response) {
@@ -42,7 +33,7 @@ grpc::Status TrainingServiceImpl::WatchJob(grpc::ServerContext* context,
     progress.set_job_id(job->id());
     progress.set_state(job->state());
     if (!writer->Write(progress)) return grpc::Status(grpc::StatusCode::CANCELLED, "watcher left");
-    if (IsTerminal(job->state())) return grpc::Status::OK;
+    if (IsTerminalJobState(job->state())) return grpc::Status::OK;
   }
   return grpc::Status(grpc::StatusCode::CANCELLED, "watcher left");
 }
