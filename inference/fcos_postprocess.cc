@@ -9,8 +9,10 @@
 
 namespace labelloop {
 
-std::vector<Detections> PostprocessFcos(const FcosHeadOutputs& head, const FcosAnchors& anchors,
-                                        const ImageBatch& batch, const FcosOptions& options) {
+std::vector<LocatedDetections> PostprocessFcosWithLocations(const FcosHeadOutputs& head,
+                                                            const FcosAnchors& anchors,
+                                                            const ImageBatch& batch,
+                                                            const FcosOptions& options) {
   const auto& per_level = anchors.num_per_level;
   auto logits_levels = head.cls_logits.split_with_sizes(per_level, 1);
   auto regression_levels = head.bbox_regression.split_with_sizes(per_level, 1);
@@ -18,10 +20,11 @@ std::vector<Detections> PostprocessFcos(const FcosHeadOutputs& head, const FcosA
   auto anchor_levels = anchors.boxes.split_with_sizes(per_level, 0);
   const int64_t num_classes = head.cls_logits.size(-1);
 
-  std::vector<Detections> detections;
+  std::vector<LocatedDetections> detections;
   for (size_t index = 0; index < batch.image_sizes.size(); ++index) {
     const ImageSize image_size = batch.image_sizes[index];
-    std::vector<torch::Tensor> image_boxes, image_scores, image_labels;
+    std::vector<torch::Tensor> image_boxes, image_scores, image_labels, image_locations;
+    int64_t level_offset = 0;
     for (size_t level = 0; level < per_level.size(); ++level) {
       auto logits = logits_levels[level][index];
       auto ctrness = ctrness_levels[level][index];
@@ -40,18 +43,31 @@ std::vector<Detections> PostprocessFcos(const FcosHeadOutputs& head, const FcosA
       image_boxes.push_back(ClipBoxesToImage(boxes, image_size[0], image_size[1]));
       image_scores.push_back(scores);
       image_labels.push_back(labels);
+      image_locations.push_back(anchor_idxs + level_offset);
+      level_offset += per_level[level];
     }
     auto boxes = torch::cat(image_boxes, 0);
     auto scores = torch::cat(image_scores, 0);
     auto labels = torch::cat(image_labels, 0);
+    auto locations = torch::cat(image_locations, 0);
     auto keep = BatchedNms(boxes, scores, labels, options.nms_thresh);
     keep = keep.narrow(0, 0, std::min<int64_t>(keep.size(0), options.detections_per_img));
-    Detections d;
-    d.boxes =
+    LocatedDetections d;
+    d.detections.boxes =
         ImageTransform::ResizeBoxes(boxes.index({keep}), image_size, batch.original_sizes[index]);
-    d.scores = scores.index({keep});
-    d.labels = labels.index({keep});
+    d.detections.scores = scores.index({keep});
+    d.detections.labels = labels.index({keep});
+    d.locations = locations.index({keep});
     detections.push_back(std::move(d));
+  }
+  return detections;
+}
+
+std::vector<Detections> PostprocessFcos(const FcosHeadOutputs& head, const FcosAnchors& anchors,
+                                        const ImageBatch& batch, const FcosOptions& options) {
+  std::vector<Detections> detections;
+  for (LocatedDetections& located : PostprocessFcosWithLocations(head, anchors, batch, options)) {
+    detections.push_back(std::move(located.detections));
   }
   return detections;
 }

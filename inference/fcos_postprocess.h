@@ -19,6 +19,19 @@ namespace labelloop {
 std::vector<Detections> PostprocessFcos(const FcosHeadOutputs& head, const FcosAnchors& anchors,
                                         const ImageBatch& batch, const FcosOptions& options);
 
+// PostprocessFcos's detections of one image with the head location each came from, so callers
+// can read back more of the head's output there (the sampler's full class probabilities).
+struct LocatedDetections {
+  Detections detections;
+  torch::Tensor locations;  // [K] int64, index into the head's concatenated HWA locations
+};
+
+// PostprocessFcos, also returning each detection's location.
+std::vector<LocatedDetections> PostprocessFcosWithLocations(const FcosHeadOutputs& head,
+                                                            const FcosAnchors& anchors,
+                                                            const ImageBatch& batch,
+                                                            const FcosOptions& options);
+
 }  // namespace labelloop
 
 #endif  // LABELLOOP_INFERENCE_FCOS_POSTPROCESS_H_

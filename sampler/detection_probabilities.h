@@ -21,10 +21,8 @@ struct DetectionsWithProbabilities {
   torch::Tensor locations;    // [K] int64, the detection's index into the head's HWA locations
 };
 
-// PostprocessFcos, step for step and with the same inference/ building blocks (box decoding,
-// clipping, batched NMS, box resizing), but keeping the location each detection came from so its
-// full class-probability vector can be read back. It has to mirror the detector's loop because
-// PostprocessFcos does not expose the kept locations; tests check the two agree exactly.
+// PostprocessFcos's detections with the full class-probability vector read back at each
+// detection's location.
 std::vector<DetectionsWithProbabilities> PostprocessFcosWithProbabilities(
     const FcosHeadOutputs& head, const FcosAnchors& anchors, const ImageBatch& batch,
     const FcosOptions& options);
