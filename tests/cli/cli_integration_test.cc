@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <set>
 #include <string>
@@ -10,9 +9,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/testing/cli_runner.h"
 #include "tests/testing/free_port.h"
 #include "tests/testing/run_process.h"
 #include "tests/testing/test_daemon.h"
@@ -22,24 +21,13 @@ namespace labelloop {
 namespace {
 
 namespace fs = std::filesystem;
+using ::labelloop::testing::JsonLines;
 using ::labelloop::testing::ProcessResult;
+using ::labelloop::testing::ReadFileBytes;
 using Json = nlohmann::json;
 
 constexpr int kExitError = 1;
 constexpr int kExitUsage = 2;
-
-std::vector<Json> JsonLines(const std::string& text) {
-  std::vector<Json> lines;
-  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
-    lines.push_back(Json::parse(std::string(line)));
-  }
-  return lines;
-}
-
-std::string ReadBytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 class CliTest : public ::testing::Test {
  protected:
@@ -52,20 +40,10 @@ class CliTest : public ::testing::Test {
   }
 
   // Runs `labelloop --server=<daemon> words...`.
-  ProcessResult Cli(std::vector<std::string> words) {
-    words.insert(words.begin(), {LABELLOOP_CLI_PATH, "--server=" + daemon_->address()});
-    absl::StatusOr<ProcessResult> result = testing::RunProcess(words);
-    EXPECT_TRUE(result.ok()) << result.status();
-    return result.ok() ? *result : ProcessResult();
-  }
-
+  ProcessResult Cli(std::vector<std::string> words) { return cli().Run(std::move(words)); }
   // Runs the CLI and expects exit 0; returns stdout.
-  std::string CliOk(std::vector<std::string> words) {
-    ProcessResult result = Cli(words);
-    EXPECT_EQ(result.exit_code, 0)
-        << absl::StrJoin(words, " ") << "\nstdout: " << result.out << "\nstderr: " << result.err;
-    return result.out;
-  }
+  std::string CliOk(std::vector<std::string> words) { return cli().RunOk(std::move(words)); }
+  testing::CliRunner cli() const { return {LABELLOOP_CLI_PATH, daemon_->address()}; }
 
   // Writes `count` distinct BMP images into images_dir_ and returns their paths.
   std::vector<fs::path> WriteImages(int count, int first_seed = 0) {
@@ -360,7 +338,7 @@ TEST_F(CliTest, ImagesGetWritesBytesAndRmRemoves) {
   const fs::path out = daemon_->scratch_dir() / "fetched.bmp";
   Json image = Json::parse(CliOk({"images", "get", id, "--out=" + out.string()}));
   EXPECT_EQ(image["uri"], images[0].string());
-  EXPECT_EQ(ReadBytes(out), ReadBytes(images[0]));
+  EXPECT_EQ(ReadFileBytes(out), ReadFileBytes(images[0]));
 
   Json removed = Json::parse(CliOk({"--json", "images", "rm", id, "999999"}));
   EXPECT_EQ(removed["removed"], 1) << removed;

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <memory>
 #include <regex>
@@ -15,10 +14,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/testing/cli_runner.h"
 #include "tests/testing/run_process.h"
 #include "tests/testing/test_daemon.h"
 #include "tests/testing/test_images.h"
@@ -27,7 +25,9 @@ namespace labelloop {
 namespace {
 
 namespace fs = std::filesystem;
+using ::labelloop::testing::JsonLines;
 using ::labelloop::testing::ProcessResult;
+using ::labelloop::testing::ReadFileBytes;
 using Json = nlohmann::json;
 
 constexpr int kExitError = 1;
@@ -62,19 +62,6 @@ constexpr char kLongTrainingConfig[] = R"pb(
   }
 )pb";
 
-std::vector<Json> JsonLines(const std::string& text) {
-  std::vector<Json> lines;
-  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
-    lines.push_back(Json::parse(std::string(line)));
-  }
-  return lines;
-}
-
-std::string ReadBytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 std::string Sha256Hex(const std::string& data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
@@ -90,7 +77,7 @@ std::string Sha256Hex(const std::string& data) {
 std::vector<std::string> VocBoxFlags(const fs::path& jpeg) {
   const fs::path xml =
       jpeg.parent_path().parent_path() / "Annotations" / (jpeg.stem().string() + ".xml");
-  const std::string text = ReadBytes(xml);
+  const std::string text = ReadFileBytes(xml);
   auto number = [](const std::string& block, const std::string& tag) {
     std::smatch match;
     std::regex_search(block, match, std::regex("<" + tag + ">\\s*([-0-9.]+)\\s*</" + tag + ">"));
@@ -128,17 +115,11 @@ class TrainingCliTest : public ::testing::Test {
   }
 
   ProcessResult Cli(std::vector<std::string> words, absl::Duration timeout = absl::Seconds(120)) {
-    words.insert(words.begin(), {LABELLOOP_CLI_PATH, "--server=" + daemon_->address()});
-    absl::StatusOr<ProcessResult> result = testing::RunProcess(words, timeout);
-    EXPECT_TRUE(result.ok()) << result.status() << "\n" << daemon_->Log();
-    return result.ok() ? *result : ProcessResult();
+    return testing::CliRunner(LABELLOOP_CLI_PATH, daemon_->address())
+        .Run(std::move(words), timeout);
   }
-
   std::string CliOk(std::vector<std::string> words) {
-    ProcessResult result = Cli(words);
-    EXPECT_EQ(result.exit_code, 0)
-        << absl::StrJoin(words, " ") << "\nstdout: " << result.out << "\nstderr: " << result.err;
-    return result.out;
+    return testing::CliRunner(LABELLOOP_CLI_PATH, daemon_->address()).RunOk(std::move(words));
   }
 
   // Adds the BCCD images and labels every one with its VOC boxes, through the CLI.
@@ -209,7 +190,7 @@ TEST_F(TrainingCliTest, RoundThenModelCommands) {
   // models pull: the file is the checkpoint the daemon describes, checked and renamed into place.
   const fs::path pulled = daemon_->scratch_dir() / "serving.safetensors";
   Json pull = Json::parse(CliOk({"--json", "models", "pull", "serving", "-o", pulled.string()}));
-  const std::string bytes = ReadBytes(pulled);
+  const std::string bytes = ReadFileBytes(pulled);
   EXPECT_EQ(pull["version"], "v1");
   EXPECT_EQ(pull["bytes"], bytes.size());
   EXPECT_EQ(pull["sha256"], Sha256Hex(bytes));
@@ -226,7 +207,7 @@ TEST_F(TrainingCliTest, RoundThenModelCommands) {
   ASSERT_TRUE(torchvision.ok()) << torchvision.status();
   EXPECT_EQ(torchvision->exit_code, 0) << torchvision->err;
   if (torchvision->exit_code == 0) {
-    Json metadata = Json::parse(ReadBytes(torchvision_out / "metadata.json"));
+    Json metadata = Json::parse(ReadFileBytes(torchvision_out / "metadata.json"));
     EXPECT_EQ(Json::parse(metadata["class_names"].get<std::string>()),
               Json({"WBC", "RBC", "Platelets"}));
   }
