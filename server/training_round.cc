@@ -1,10 +1,26 @@
 #include "server/training_round.h"
 
+#include <cstdlib>
+
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "trainer/promotion_policy.h"
 #include "trainer/training_job.h"
 
 namespace labelloop {
+namespace {
+
+// Crash tests hold a finished version in its temporary folder to kill the daemon mid-write. An
+// environment variable rather than a config field, so no configuration can turn it on by
+// accident; it only delays a write, it never changes what is written.
+int64_t TestPauseBeforePublishMs() {
+  const char* value = std::getenv("LABELLOOP_TEST_PAUSE_BEFORE_PUBLISH_MS");
+  int64_t ms = 0;
+  if (value == nullptr || !absl::SimpleAtoi(value, &ms) || ms < 0) return 0;
+  return ms;
+}
+
+}  // namespace
 
 RoundRunner MakeTrainingRoundRunner(const v1::DaemonConfig& config, Store* store,
                                     ModelRegistry* registry) {
@@ -18,6 +34,7 @@ RoundRunner MakeTrainingRoundRunner(const v1::DaemonConfig& config, Store* store
     spec.models_dir = registry->models_dir();
     spec.reset_weights = job.reset_weights();
     spec.max_image_bytes = config.limits().max_image_bytes();
+    spec.pause_before_publish_ms = TestPauseBeforePublishMs();
     std::shared_ptr<const ServingModel> serving = registry->Serving();
     std::optional<double> serving_map;
     if (serving != nullptr) {

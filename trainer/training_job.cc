@@ -10,6 +10,7 @@
 #include <numeric>
 #include <optional>
 #include <random>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -432,7 +433,15 @@ absl::StatusOr<TrainingJobResult> TrainingRun::Run() {
   info.epochs = t.epochs();
   google::protobuf::TextFormat::PrintToString(spec_.detector, &info.detector_config);
   Say(&progress, "writing the new model version");
-  absl::StatusOr<ModelVersionInfo> written = WriteModelVersion(spec_.models_dir, *model_, info);
+  WriteModelVersionOptions write_options;
+  if (spec_.pause_before_publish_ms > 0) {
+    write_options.before_publish = [this](const std::string&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(spec_.pause_before_publish_ms));
+      return absl::OkStatus();
+    };
+  }
+  absl::StatusOr<ModelVersionInfo> written =
+      WriteModelVersion(spec_.models_dir, *model_, info, write_options);
   if (!written.ok()) return written.status();
 
   result.version = *std::move(written);

@@ -36,6 +36,9 @@ struct TrainingJobSpec {
   // Testing: the loss of this 1-based step is replaced by NaN, to exercise divergence handling
   // (0: never).
   int64_t inject_nan_loss_at_step = 0;
+  // Testing: holds the finished version in its temporary folder this long before publishing it,
+  // so crash tests can kill the daemon in the middle of a version write (0: never).
+  int64_t pause_before_publish_ms = 0;
 };
 
 struct EpochSummary {

@@ -331,3 +331,83 @@ TEST_F(TrainingCliTest, KillDuringARoundFailsTheJobAndTheQueueAnswersMeanwhile) 
 
 }  // namespace
 }  // namespace labelloop
+
+namespace labelloop {
+namespace {
+
+// The version folders in `models`, and any temporary ones a write left behind.
+std::vector<std::string> ModelFolders(const fs::path& models) {
+  std::vector<std::string> names;
+  for (const fs::directory_entry& entry : fs::directory_iterator(models)) {
+    if (entry.is_directory()) names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// kill -9 while a round writes its version (the weights are in the temporary folder, not yet
+// renamed into place): after the restart the half-written version is neither listed nor served
+// nor left on disk, the version served before keeps serving, and the next round writes the
+// version cleanly. LABELLOOP_TEST_PAUSE_BEFORE_PUBLISH_MS holds the write open so the kill lands
+// inside it every time, not only when a random moment happens to.
+TEST_F(TrainingCliTest, KillWhileWritingAVersionKeepsTheServingOne) {
+  StartDaemon(kFastTrainingConfig);
+  if (IsSkipped()) return;
+  AddAndLabelImages();
+  ProcessResult first = Cli({"--json", "train", "start", "--watch"}, absl::Seconds(600));
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err << daemon_->Log();
+  ASSERT_EQ(JsonLines(first.out).at(0)["result_version"], "v1") << first.out;
+
+  // The next daemon holds finished versions in their temporary folder for a minute.
+  ASSERT_TRUE(daemon_->Stop().ok());
+  ASSERT_EQ(setenv("LABELLOOP_TEST_PAUSE_BEFORE_PUBLISH_MS", "60000", 1), 0);
+  absl::Status restarted = daemon_->Restart();
+  unsetenv("LABELLOOP_TEST_PAUSE_BEFORE_PUBLISH_MS");
+  ASSERT_TRUE(restarted.ok()) << daemon_->Log();
+
+  Json job = Json::parse(CliOk({"--json", "train", "start"}));
+  const std::string job_id = absl::StrCat(job["id"].get<int64_t>());
+  const fs::path models = daemon_->data_dir() / "models";
+  // The kill comes once the whole version sits in v2.tmp-* (metadata.json is written last).
+  absl::Time deadline = absl::Now() + absl::Minutes(5);
+  std::string temp_folder;
+  while (temp_folder.empty()) {
+    for (const std::string& name : ModelFolders(models)) {
+      if (absl::StartsWith(name, "v2.tmp-") && fs::exists(models / name / "metadata.json")) {
+        temp_folder = name;
+      }
+    }
+    if (temp_folder.empty()) {
+      ASSERT_LT(absl::Now(), deadline) << CliOk({"--json", "jobs", "get", job_id});
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+  }
+  Json writing = Json::parse(CliOk({"--json", "jobs", "get", job_id}));
+  EXPECT_EQ(writing["state"], "running") << writing.dump();
+  ASSERT_TRUE(daemon_->Kill().ok());
+  ASSERT_TRUE(fs::exists(models / temp_folder));  // the crash left it behind
+
+  ASSERT_TRUE(daemon_->Restart().ok()) << daemon_->Log();
+  EXPECT_EQ(ModelFolders(models), std::vector<std::string>({"v1"}));
+  std::vector<Json> listed = JsonLines(CliOk({"--json", "models", "ls"}));
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["version"], "v1");
+  EXPECT_TRUE(listed[0]["serving"].get<bool>());
+  Json after = Json::parse(CliOk({"--json", "jobs", "get", job_id}));
+  EXPECT_EQ(after["state"], "failed") << after.dump();
+  // Serving answers from v1, and every label is still there.
+  std::vector<Json> predicted = JsonLines(CliOk({"predict", jpegs_[0].string()}));
+  ASSERT_EQ(predicted.size(), 1u);
+  EXPECT_EQ(predicted[0]["model_version"], "v1");
+  EXPECT_EQ(JsonLines(CliOk({"images", "ls", "--state=labeled"})).size(),
+            static_cast<size_t>(kImages));
+
+  // The next round takes the number the crashed one never published.
+  ProcessResult next = Cli({"--json", "train", "start", "--watch"}, absl::Seconds(600));
+  ASSERT_EQ(next.exit_code, 0) << next.out << next.err << daemon_->Log();
+  EXPECT_EQ(JsonLines(next.out).at(0)["result_version"], "v2") << next.out;
+  EXPECT_EQ(ModelFolders(models), std::vector<std::string>({"v1", "v2"}));
+}
+
+}  // namespace
+}  // namespace labelloop
