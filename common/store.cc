@@ -200,6 +200,25 @@ absl::StatusOr<StoredImage> Store::GetImage(int64_t image_id, int64_t now_ms) {
   return ReadImageRow(*query);
 }
 
+absl::StatusOr<std::vector<StoredImage>> Store::GetImages(const std::vector<int64_t>& image_ids,
+                                                          int64_t now_ms) {
+  std::vector<StoredImage> images;
+  if (image_ids.empty()) return images;
+  std::lock_guard<std::mutex> lock(read_mu_);
+  absl::StatusOr<SqliteStatement> query =
+      read_db_->Prepare(absl::StrCat(kImageColumns, " WHERE i.id = ?2"));
+  if (!query.ok()) return query.status();
+  images.reserve(image_ids.size());
+  for (int64_t image_id : image_ids) {
+    query->Reset();
+    query->Bind(1, now_ms).Bind(2, image_id);
+    absl::StatusOr<bool> row = query->Step();
+    if (!row.ok()) return row.status();
+    if (*row) images.push_back(ReadImageRow(*query));
+  }
+  return images;
+}
+
 absl::StatusOr<RemovedImages> Store::RemoveImages(const std::vector<int64_t>& image_ids) {
   RemovedImages result;
   absl::Status committed = committer_->Commit([&](SqliteDb* db) -> absl::Status {

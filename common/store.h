@@ -124,6 +124,10 @@ class Store {
   absl::StatusOr<std::vector<StoredImage>> ListImages(v1::ImageState state, int64_t after_id,
                                                       int limit, int64_t now_ms);
   absl::StatusOr<StoredImage> GetImage(int64_t image_id, int64_t now_ms);
+  // The images of `image_ids` that exist, in the given order, read under one lock of the read
+  // connection with one prepared statement (the queue hands out batches).
+  absl::StatusOr<std::vector<StoredImage>> GetImages(const std::vector<int64_t>& image_ids,
+                                                     int64_t now_ms);
   absl::StatusOr<RemovedImages> RemoveImages(const std::vector<int64_t>& image_ids);
 
   absl::StatusOr<std::vector<v1::ClassInfo>> ListClasses();

@@ -81,20 +81,70 @@ absl::StatusOr<std::vector<Handout>> LabelQueue::Next(int count, const std::stri
   }
   if (lease_seconds == 0) lease_seconds = options_.default_lease_seconds;
 
-  std::lock_guard<std::mutex> lock(mu_);
-  const int64_t now_ms = clock_->NowMs();
-  ExpireLeases(now_ms);
+  // Three steps, so that store reads (the picker's embeddings, the images' rows) run without
+  // the queue's mutex and concurrent annotators do not wait for each other's reads: take
+  // candidates out of the pool (locked), pick and read (unlocked; the candidates are in
+  // neither the pool nor the leases, so nobody else can take them), then grant leases and put
+  // back what was not picked (locked).
+  int64_t now_ms = 0;
+  std::vector<std::pair<int64_t, PoolEntry>> candidates;
+  std::vector<BatchCandidate> view;
+  BatchPicker picker;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    now_ms = clock_->NowMs();
+    ExpireLeases(now_ms);
+    if (picker_ != nullptr && !scores_.empty()) {
+      picker = picker_;
+      candidates = PopPickerCandidates(count, &view);
+    } else {
+      candidates = TakeRanked(count);
+    }
+    for (const auto& candidate : candidates) in_handout_.insert(candidate.first);
+  }
+
+  std::vector<bool> chosen(candidates.size(), picker == nullptr);
   std::vector<BatchPick> picks;
-  std::vector<std::pair<int64_t, PoolEntry>> taken = TakeBatch(count, &picks);
+  std::vector<std::pair<int64_t, PoolEntry>> taken;
+  if (picker != nullptr) {
+    // Only valid, distinct picks count, at most `count` of them.
+    for (const BatchPick& pick : picker(view, count)) {
+      if (pick.index < 0 || pick.index >= static_cast<int>(candidates.size()) ||
+          chosen[pick.index] || taken.size() >= static_cast<size_t>(count)) {
+        continue;
+      }
+      chosen[pick.index] = true;
+      taken.push_back(candidates[pick.index]);
+      picks.push_back(pick);
+    }
+  } else {
+    taken = candidates;
+  }
+  std::vector<int64_t> ids;
+  ids.reserve(taken.size());
+  for (const auto& t : taken) ids.push_back(t.first);
+  absl::StatusOr<std::vector<StoredImage>> images = store_->GetImages(ids, now_ms);
+
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& candidate : candidates) in_handout_.erase(candidate.first);
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (!chosen[i]) pool_.Put(candidates[i].first, candidates[i].second);
+  }
+  if (!images.ok()) {
+    for (const auto& [image_id, entry] : taken) pool_.Put(image_id, entry);
+    return images.status();
+  }
+  absl::flat_hash_map<int64_t, StoredImage*> by_id;
+  for (StoredImage& image : *images) by_id[image.id] = &image;
   std::vector<Handout> handouts;
   std::vector<StoredLease> records;
   const int64_t expires_ms = now_ms + static_cast<int64_t>(lease_seconds) * 1000;
   for (size_t i = 0; i < taken.size(); ++i) {
     auto& [image_id, entry] = taken[i];
-    absl::StatusOr<StoredImage> image = store_->GetImage(image_id, now_ms);
-    if (!image.ok()) continue;  // Removed between pool and store: nothing to hand out.
+    auto image = by_id.find(image_id);
+    if (image == by_id.end()) continue;  // Removed between pool and store: nothing to hand out.
     Handout& h = handouts.emplace_back();
-    h.image = *std::move(image);
+    h.image = std::move(*image->second);
     h.image.state = v1::IMAGE_STATE_LEASED;
     h.rank = static_cast<int64_t>(handouts.size() - 1);
     h.score = entry.tier == PoolEntry::kUnlabeled ? entry.priority : 0.0;
@@ -127,42 +177,27 @@ absl::StatusOr<std::vector<Handout>> LabelQueue::Next(int count, const std::stri
   return handouts;
 }
 
-std::vector<std::pair<int64_t, PoolEntry>> LabelQueue::TakeBatch(int count,
-                                                                 std::vector<BatchPick>* picks) {
+std::vector<std::pair<int64_t, PoolEntry>> LabelQueue::PopPickerCandidates(
+    int count, std::vector<BatchCandidate>* view) {
+  // Ranked candidates plus a random sample of the pool: the picker chooses among them (for
+  // diversity and a random share) and the rest go back where they were.
   const size_t n = static_cast<size_t>(count);
-  if (picker_ != nullptr && !scores_.empty()) {
-    // Ranked candidates plus a random sample of the pool: the picker chooses among them (for
-    // diversity and a random share) and the rest go back where they were.
-    std::vector<std::pair<int64_t, PoolEntry>> candidates =
-        pool_.PopFront(n * static_cast<size_t>(std::max(1, options_.candidate_factor)));
-    std::vector<std::pair<int64_t, PoolEntry>> sample = pool_.PopRandom(n);
-    candidates.insert(candidates.end(), sample.begin(), sample.end());
-    std::vector<BatchCandidate> view;
-    view.reserve(candidates.size());
-    for (const auto& [image_id, entry] : candidates) {
-      auto score = scores_.find(image_id);
-      view.push_back({image_id, score != scores_.end() ? score->second.uncertainty : 0.0,
-                      score != scores_.end()});
-    }
-    *picks = picker_(view, count);
-    std::vector<bool> chosen(candidates.size(), false);
-    std::vector<std::pair<int64_t, PoolEntry>> batch;
-    std::vector<BatchPick> valid_picks;
-    for (const BatchPick& pick : *picks) {
-      if (pick.index < 0 || pick.index >= static_cast<int>(candidates.size()) ||
-          chosen[pick.index] || batch.size() >= n) {
-        continue;
-      }
-      chosen[pick.index] = true;
-      batch.push_back(candidates[pick.index]);
-      valid_picks.push_back(pick);
-    }
-    for (size_t i = 0; i < candidates.size(); ++i) {
-      if (!chosen[i]) pool_.Put(candidates[i].first, candidates[i].second);
-    }
-    *picks = std::move(valid_picks);
-    return batch;
+  std::vector<std::pair<int64_t, PoolEntry>> candidates =
+      pool_.PopFront(n * static_cast<size_t>(std::max(1, options_.candidate_factor)));
+  std::vector<std::pair<int64_t, PoolEntry>> sample = pool_.PopRandom(n);
+  candidates.insert(candidates.end(), sample.begin(), sample.end());
+  view->clear();
+  view->reserve(candidates.size());
+  for (const auto& [image_id, entry] : candidates) {
+    auto score = scores_.find(image_id);
+    view->push_back({image_id, score != scores_.end() ? score->second.uncertainty : 0.0,
+                     score != scores_.end()});
   }
+  return candidates;
+}
+
+std::vector<std::pair<int64_t, PoolEntry>> LabelQueue::TakeRanked(int count) {
+  const size_t n = static_cast<size_t>(count);
   // By rank, with near-ties around the cut shuffled: everything within tie_epsilon of the last
   // image that makes the batch competes for the places on equal terms.
   std::vector<std::pair<int64_t, PoolEntry>> batch = pool_.PopFront(n);
@@ -298,7 +333,8 @@ absl::Status LabelQueue::Release(int64_t image_id, const std::string& lease_id) 
 void LabelQueue::AddImages(const std::vector<int64_t>& image_ids) {
   std::lock_guard<std::mutex> lock(mu_);
   for (int64_t image_id : image_ids) {
-    if (leases_.Find(image_id, clock_->NowMs()) == nullptr && !pool_.Contains(image_id)) {
+    if (leases_.Find(image_id, clock_->NowMs()) == nullptr && !pool_.Contains(image_id) &&
+        !in_handout_.contains(image_id)) {
       pool_.Put(image_id, EntryFor(image_id, v1::IMAGE_STATE_UNLABELED, 0));
     }
   }

@@ -72,8 +72,8 @@ struct BatchPick {
 };
 
 // Chooses `count` images among ranked candidates plus a random sample of the pool (for example
-// for diversity, hybrid k-center). Runs under the queue's lock: it must be quick and must not
-// call back into the queue.
+// for diversity, hybrid k-center). Runs without the queue's lock, possibly for several requests
+// at once: it may read the store, must be thread-safe and must not call back into the queue.
 using BatchPicker =
     std::function<std::vector<BatchPick>(const std::vector<BatchCandidate>& candidates, int count)>;
 
@@ -120,8 +120,12 @@ class LabelQueue {
   // Where an image waits: by its score when it has one, else at its random place; skipped images
   // behind every unlabeled one, in skip order. Needs mu_.
   PoolEntry EntryFor(int64_t image_id, v1::ImageState state, int64_t skipped_ms) const;
-  // Pops the next `count` images of the pool the way the strategy wants. Needs mu_.
-  std::vector<std::pair<int64_t, PoolEntry>> TakeBatch(int count, std::vector<BatchPick>* picks);
+  // Pops the candidates a batch picker chooses `count` images from, and the picker's view of
+  // them. Needs mu_.
+  std::vector<std::pair<int64_t, PoolEntry>> PopPickerCandidates(int count,
+                                                                 std::vector<BatchCandidate>* view);
+  // Pops the next `count` images by rank, near-ties at the cut shuffled. Needs mu_.
+  std::vector<std::pair<int64_t, PoolEntry>> TakeRanked(int count);
   // Returns expired leases' images to the pool. Needs mu_.
   void ExpireLeases(int64_t now_ms);
   // FAILED_PRECONDITION (or NOT_FOUND) explaining why `lease_id` is not the live lease of the
@@ -140,6 +144,9 @@ class LabelQueue {
   // Images whose label is being committed: their lease is held (not expired, not released)
   // while the queue's mutex is dropped for the durable write, so other calls proceed.
   absl::flat_hash_set<int64_t> in_commit_;
+  // Images Next took out of the pool and has not leased or put back yet (it reads the store
+  // between the two without mu_): in neither pool_ nor leases_, but not free to add again.
+  absl::flat_hash_set<int64_t> in_handout_;
   absl::flat_hash_map<int64_t, QueueScore> scores_;
   std::string serving_version_;
   BatchPicker picker_;
