@@ -1,0 +1,68 @@
+#include "server/auth/method_permissions.h"
+
+#include <utility>
+
+namespace labelloop::auth {
+namespace {
+
+struct Entry {
+  const char* method;
+  MethodRule rule;
+};
+
+constexpr MethodRule Public() { return {Access::kPublic, Permission::kAnyRole}; }
+constexpr MethodRule Needs(Permission permission) { return {Access::kToken, permission}; }
+
+// THE table: who may call what. Add a line here with every new RPC; a method missing here is
+// denied when auth is on, and tests/auth checks that every registered method is listed.
+constexpr Entry kTable[] = {
+    // DatasetService
+    {"/labelloop.v1.DatasetService/AddImages", Needs(Permission::kEngineer)},
+    {"/labelloop.v1.DatasetService/ListImages", Needs(Permission::kRead)},
+    {"/labelloop.v1.DatasetService/GetImage", Needs(Permission::kRead)},
+    {"/labelloop.v1.DatasetService/RemoveImages", Needs(Permission::kEngineer)},
+    // Every client (annotation tools included) needs the class names to show or submit labels.
+    {"/labelloop.v1.DatasetService/GetClasses", Needs(Permission::kAnyRole)},
+    {"/labelloop.v1.DatasetService/UpdateClasses", Needs(Permission::kEngineer)},
+    // QueueService
+    {"/labelloop.v1.QueueService/GetNextBatch", Needs(Permission::kQueue)},
+    {"/labelloop.v1.QueueService/SubmitLabels", Needs(Permission::kQueue)},
+    {"/labelloop.v1.QueueService/Skip", Needs(Permission::kQueue)},
+    {"/labelloop.v1.QueueService/ReleaseLease", Needs(Permission::kQueue)},
+    {"/labelloop.v1.QueueService/GetQueueStatus", Needs(Permission::kAnyRole)},
+    // TrainingService
+    {"/labelloop.v1.TrainingService/StartRound", Needs(Permission::kEngineer)},
+    {"/labelloop.v1.TrainingService/GetJob", Needs(Permission::kRead)},
+    {"/labelloop.v1.TrainingService/WatchJob", Needs(Permission::kRead)},
+    {"/labelloop.v1.TrainingService/CancelJob", Needs(Permission::kEngineer)},
+    {"/labelloop.v1.TrainingService/ListJobs", Needs(Permission::kRead)},
+    // ModelService
+    {"/labelloop.v1.ModelService/ListModels", Needs(Permission::kRead)},
+    {"/labelloop.v1.ModelService/GetModel", Needs(Permission::kRead)},
+    {"/labelloop.v1.ModelService/PromoteModel", Needs(Permission::kEngineer)},
+    {"/labelloop.v1.ModelService/RollbackModel", Needs(Permission::kEngineer)},
+    {"/labelloop.v1.ModelService/Predict", Needs(Permission::kRead)},
+    {"/labelloop.v1.ModelService/DownloadCheckpoint", Needs(Permission::kRead)},
+    // Standard services.
+    {"/grpc.health.v1.Health/Check", Public()},
+    {"/grpc.health.v1.Health/Watch", Public()},
+    // Reflection describes the API only; tokens still guard every call.
+    {"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", Needs(Permission::kAnyRole)},
+};
+
+}  // namespace
+
+std::optional<MethodRule> RuleForMethod(absl::string_view full_method) {
+  for (const Entry& entry : kTable) {
+    if (full_method == entry.method) return entry.rule;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> TableMethods() {
+  std::vector<std::string> methods;
+  for (const Entry& entry : kTable) methods.emplace_back(entry.method);
+  return methods;
+}
+
+}  // namespace labelloop::auth

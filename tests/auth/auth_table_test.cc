@@ -1,0 +1,128 @@
+// The permission table, roles and tokens file of server/auth.
+
+#include <set>
+#include <string>
+
+#include "common/sha256.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/descriptor.h"
+#include "gtest/gtest.h"
+#include "labelloop/v1/dataset.pb.h"
+#include "labelloop/v1/model.pb.h"
+#include "labelloop/v1/queue.pb.h"
+#include "labelloop/v1/training.pb.h"
+#include "server/auth/method_permissions.h"
+#include "server/auth/role.h"
+#include "server/auth/token_file.h"
+
+namespace labelloop::auth {
+namespace {
+
+using ::testing::HasSubstr;
+
+// One message of each API file, so that its services' descriptors are linked in. A new .proto
+// with a service adds a line here.
+const google::protobuf::FileDescriptor* const kApiFiles[] = {
+    v1::AddImagesRequest::descriptor()->file(),
+    v1::GetNextBatchRequest::descriptor()->file(),
+    v1::StartRoundRequest::descriptor()->file(),
+    v1::ListModelsRequest::descriptor()->file(),
+};
+
+TEST(MethodPermissionsTest, EveryApiMethodIsInTheTable) {
+  int methods = 0;
+  for (const google::protobuf::FileDescriptor* file : kApiFiles) {
+    for (int s = 0; s < file->service_count(); ++s) {
+      const google::protobuf::ServiceDescriptor* service = file->service(s);
+      for (int m = 0; m < service->method_count(); ++m) {
+        std::string full = "/" + service->full_name() + "/" + service->method(m)->name();
+        EXPECT_TRUE(RuleForMethod(full).has_value()) << full << " is missing from the table";
+        ++methods;
+      }
+    }
+  }
+  EXPECT_GE(methods, 22);
+}
+
+TEST(MethodPermissionsTest, UnknownMethodsAreNotInTheTable) {
+  EXPECT_FALSE(RuleForMethod("/labelloop.v1.QueueService/DropEverything").has_value());
+  EXPECT_FALSE(RuleForMethod("").has_value());
+  // Only the health check is public.
+  for (const std::string& method : TableMethods()) {
+    std::optional<MethodRule> rule = RuleForMethod(method);
+    ASSERT_TRUE(rule.has_value());
+    EXPECT_EQ(rule->access == Access::kPublic, method.rfind("/grpc.health.v1.Health/", 0) == 0)
+        << method;
+  }
+}
+
+TEST(RoleTest, RolesGrantWhatTheIssueSays) {
+  EXPECT_TRUE(RoleGrants(Role::kAnnotator, Permission::kQueue));
+  EXPECT_FALSE(RoleGrants(Role::kAnnotator, Permission::kReview));
+  EXPECT_FALSE(RoleGrants(Role::kAnnotator, Permission::kRead));
+  EXPECT_FALSE(RoleGrants(Role::kAnnotator, Permission::kEngineer));
+  EXPECT_TRUE(RoleGrants(Role::kReviewer, Permission::kQueue));
+  EXPECT_TRUE(RoleGrants(Role::kReviewer, Permission::kReview));
+  EXPECT_FALSE(RoleGrants(Role::kReviewer, Permission::kEngineer));
+  EXPECT_TRUE(RoleGrants(Role::kReader, Permission::kRead));
+  EXPECT_FALSE(RoleGrants(Role::kReader, Permission::kQueue));
+  EXPECT_FALSE(RoleGrants(Role::kReader, Permission::kEngineer));
+  EXPECT_TRUE(RoleGrants(Role::kEngineer, Permission::kEngineer));
+  EXPECT_TRUE(RoleGrants(Role::kEngineer, Permission::kRead));
+  EXPECT_FALSE(RoleGrants(Role::kEngineer, Permission::kAdmin));
+  for (Role role : kAllRoles) {
+    EXPECT_TRUE(RoleGrants(role, Permission::kAnyRole)) << RoleName(role);
+    EXPECT_TRUE(RoleGrants(Role::kAdmin, static_cast<Permission>(static_cast<int>(role))));
+    absl::StatusOr<Role> parsed = ParseRole(RoleName(role));
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_EQ(*parsed, role);
+  }
+  EXPECT_FALSE(ParseRole("root").ok());
+}
+
+TEST(TokenFileTest, FindsTokensByHash) {
+  absl::StatusOr<std::string> ann = TokenFileLine("ann", "annotator", "ann-secret-0123456789");
+  absl::StatusOr<std::string> eng = TokenFileLine("eve", "engineer", "eve-secret-0123456789");
+  ASSERT_TRUE(ann.ok() && eng.ok());
+  EXPECT_THAT(*ann, ::testing::Not(HasSubstr("secret")));
+  absl::StatusOr<TokenFile> file =
+      TokenFile::Parse("# team tokens\n\n" + *ann + "\n  " + *eng + "  \n", "tokens");
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(file->size(), 2u);
+  std::optional<TokenIdentity> who = file->Find("ann-secret-0123456789");
+  ASSERT_TRUE(who.has_value());
+  EXPECT_EQ(who->name, "ann");
+  EXPECT_EQ(who->role, Role::kAnnotator);
+  EXPECT_EQ(file->Find("eve-secret-0123456789")->role, Role::kEngineer);
+  EXPECT_FALSE(file->Find("eve-secret-012345678").has_value());
+  EXPECT_FALSE(file->Find("").has_value());
+  // The stored hash itself is not a token.
+  EXPECT_FALSE(file->Find(Sha256Hex("ann-secret-0123456789")).has_value());
+}
+
+TEST(TokenFileTest, BadLinesNameTheLine) {
+  const std::string hash = Sha256Hex("x");
+  auto error = [](const std::string& text) {
+    absl::StatusOr<TokenFile> file = TokenFile::Parse(text, "tokens.txt");
+    EXPECT_FALSE(file.ok()) << text;
+    return std::string(file.status().message());
+  };
+  EXPECT_THAT(error("a annotator\n"), HasSubstr("tokens.txt:1: expected"));
+  EXPECT_THAT(error("\na root " + hash), HasSubstr("tokens.txt:2: unknown role \"root\""));
+  EXPECT_THAT(error("a reader abc"), HasSubstr("64 hex digits"));
+  EXPECT_THAT(error("a reader " + hash + "\nb admin " + hash), HasSubstr("same token as \"a\""));
+  EXPECT_FALSE(TokenFile::Load("/nonexistent/tokens").ok());
+  EXPECT_FALSE(TokenFileLine("a b", "reader", "0123456789abcdef").ok());
+  EXPECT_FALSE(TokenFileLine("a", "reader", "short").ok());
+}
+
+TEST(BearerTokenTest, ParsesTheAuthorizationValue) {
+  EXPECT_EQ(BearerToken("Bearer abc").value_or(""), "abc");
+  EXPECT_EQ(BearerToken("bearer  abc ").value_or(""), "abc");
+  EXPECT_FALSE(BearerToken("Basic abc").has_value());
+  EXPECT_FALSE(BearerToken("Bearer ").has_value());
+  EXPECT_FALSE(BearerToken("").has_value());
+}
+
+}  // namespace
+}  // namespace labelloop::auth
