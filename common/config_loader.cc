@@ -119,6 +119,14 @@ absl::Status ValidateConfig(const v1::DaemonConfig& config) {
   check.AtLeast("sampler.rare_class_boost", sampler.rare_class_boost(), 0.0f);
   check.Between("sampler.rescore_batch", sampler.rescore_batch(), 1, 1024);
   check.Between("sampler.tie_epsilon", sampler.tie_epsilon(), 0.0f, 1.0f);
+  const v1::AutoLabelConfig& autolabel = config.autolabel();
+  check.Check(autolabel.target_precision() > 0 && autolabel.target_precision() <= 1,
+              absl::StrCat("autolabel.target_precision must be in (0, 1], got ",
+                           autolabel.target_precision()));
+  check.AtLeast("autolabel.min_support", autolabel.min_support(), 1);
+  check.Check(autolabel.iou_threshold() > 0 && autolabel.iou_threshold() <= 1,
+              absl::StrCat("autolabel.iou_threshold must be in (0, 1], got ",
+                           autolabel.iou_threshold()));
   return check.status();
 }
 

@@ -31,6 +31,7 @@ RoundRunner MakeTrainingRoundRunner(const v1::DaemonConfig& config, Store* store
     spec.job_id = job.id();
     spec.training = config.training();
     spec.detector = config.detector();
+    spec.autolabel = config.autolabel();
     spec.models_dir = registry->models_dir();
     spec.reset_weights = job.reset_weights();
     spec.max_image_bytes = config.limits().max_image_bytes();

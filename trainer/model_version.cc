@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/durable_file.h"
+#include "trainer/error_analysis_json.h"
 
 namespace labelloop {
 namespace {
@@ -34,7 +35,9 @@ json MetricsToJson(const ModelVersionMetrics& m) {
           {"map_large", m.map_large},
           {"ar100", m.ar100},
           {"per_class", per_class},
-          {"val_images", m.val_images}};
+          {"val_images", m.val_images},
+          {"analysis", ErrorAnalysisToJson(m.analysis)},
+          {"autolabel", CalibrationToJson(m.autolabel)}};
 }
 
 ModelVersionMetrics MetricsFromJson(const json& j) {
@@ -53,6 +56,8 @@ ModelVersionMetrics MetricsFromJson(const json& j) {
           {c.at("class_name").get<std::string>(), c.value("ap", -1.0), c.value("ap50", -1.0)});
     }
   }
+  if (j.contains("analysis")) m.analysis = ErrorAnalysisFromJson(j.at("analysis"));
+  if (j.contains("autolabel")) m.autolabel = CalibrationFromJson(j.at("autolabel"));
   return m;
 }
 
@@ -210,6 +215,7 @@ v1::ModelMetrics ToModelMetricsProto(const ModelVersionInfo& info) {
   }
   proto.set_val_images(static_cast<int32_t>(m.val_images));
   proto.set_best_epoch(info.best_epoch);
+  AddErrorAnalysisToProto(m.analysis, m.autolabel, info.class_names, &proto);
   return proto;
 }
 

@@ -10,6 +10,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "labelloop/v1/model.pb.h"
+#include "trainer/error_analysis.h"
+#include "trainer/threshold_calibration.h"
 
 namespace labelloop {
 
@@ -40,6 +42,10 @@ struct ModelVersionMetrics {
   double ar100 = -1;
   std::vector<ClassAp> per_class;
   int64_t val_images = 0;
+  // Where the model errs on the validation split (empty without validation labels), and the
+  // auto-labeling threshold calibrated there (see error_analysis_json.h for their JSON).
+  ErrorAnalysis analysis;
+  CalibratedThreshold autolabel;
 };
 
 struct ModelVersionInfo {

@@ -31,6 +31,7 @@
 #include "trainer/training_evaluation.h"
 #include "trainer/training_progress.h"
 #include "trainer/training_warm_start.h"
+#include "trainer/validation_analysis.h"
 
 namespace labelloop {
 namespace {
@@ -232,6 +233,7 @@ absl::StatusOr<ModelVersionMetrics> TrainingRun::Evaluate(int epoch, TrainingPro
         return DecodeDatasetItem(*store_, dataset_.val[planned.index], spec_.max_image_bytes);
       },
       spec_.training.loader_threads(), 2);
+  std::vector<int64_t> image_ids;
   std::vector<std::vector<TrainingBox>> truth;
   std::vector<std::vector<ScoredBox>> detections;
   model_->eval();
@@ -246,6 +248,7 @@ absl::StatusOr<ModelVersionMetrics> TrainingRun::Evaluate(int epoch, TrainingPro
       const TensorBatch tensors = ToTensorBatch(batch->examples);
       const std::vector<Detections> found = model_->Detect(tensors.images);
       for (size_t i = 0; i < found.size(); ++i) {
+        image_ids.push_back(batch->examples[i].image_id);
         truth.push_back(batch->examples[i].boxes);
         detections.push_back(ToScoredBoxes(found[i]));
       }
@@ -259,7 +262,12 @@ absl::StatusOr<ModelVersionMetrics> TrainingRun::Evaluate(int epoch, TrainingPro
   model_->train();
   if (cancel_.load()) return Cancelled();
   if (truth.empty()) return ModelVersionMetrics();
-  return EvaluateValidation(truth, detections, dataset_.class_names);
+  ModelVersionMetrics metrics = EvaluateValidation(truth, detections, dataset_.class_names);
+  // At the label-assist threshold: the errors an annotator would see in the pre-labels.
+  AddValidationAnalysis(image_ids, truth, detections,
+                        static_cast<int>(dataset_.class_names.size()),
+                        spec_.detector.label_assist_threshold(), spec_.autolabel, &metrics);
+  return metrics;
 }
 
 absl::Status TrainingRun::NonFinite(absl::string_view what, int epoch, int64_t step,

@@ -33,6 +33,8 @@ struct TrainingJobSpec {
   // Also evaluates the starting weights before the first epoch (TrainingJobResult::
   // initial_val_map); costs one evaluation.
   bool evaluate_initial_weights = false;
+  // Target precision and support of the auto-labeling threshold calibrated at each evaluation.
+  v1::AutoLabelConfig autolabel;
   // Testing: the loss of this 1-based step is replaced by NaN, to exercise divergence handling
   // (0: never).
   int64_t inject_nan_loss_at_step = 0;

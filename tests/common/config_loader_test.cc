@@ -68,5 +68,22 @@ TEST(ConfigLoaderTest, MissingFileIsNamed) {
   EXPECT_THAT(status.message(), HasSubstr("/nonexistent/labelloop.textproto"));
 }
 
+TEST(ConfigLoaderTest, AutoLabelIsOffByDefaultAndRangeChecked) {
+  absl::StatusOr<v1::DaemonConfig> config = ParseConfig("", "c");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_FALSE(config->autolabel().enabled());
+  EXPECT_FLOAT_EQ(config->autolabel().target_precision(), 0.95f);
+  EXPECT_EQ(config->autolabel().min_support(), 20);
+
+  absl::Status status = ParseConfig("autolabel { target_precision: 1.5 }", "c").status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("autolabel.target_precision"));
+  status = ParseConfig("autolabel { min_support: 0 }", "c").status();
+  EXPECT_THAT(status.message(), HasSubstr("autolabel.min_support"));
+  status = ParseConfig("autolabel { iou_threshold: 0 }", "c").status();
+  EXPECT_THAT(status.message(), HasSubstr("autolabel.iou_threshold"));
+  EXPECT_TRUE(ParseConfig("autolabel { enabled: true target_precision: 0.9 }", "c").ok());
+}
+
 }  // namespace
 }  // namespace labelloop
