@@ -11,6 +11,7 @@
 #include "labelloop/v1/model.pb.h"
 #include "labelloop/v1/queue.pb.h"
 #include "labelloop/v1/training.pb.h"
+#include "server/auth/authorizer.h"
 #include "server/auth/method_permissions.h"
 #include "server/auth/role.h"
 #include "server/auth/token_file.h"
@@ -122,6 +123,51 @@ TEST(BearerTokenTest, ParsesTheAuthorizationValue) {
   EXPECT_FALSE(BearerToken("Basic abc").has_value());
   EXPECT_FALSE(BearerToken("Bearer ").has_value());
   EXPECT_FALSE(BearerToken("").has_value());
+}
+
+// Every table method against every role: allowed exactly when the role grants the method's
+// permission; no or bad tokens are UNAUTHENTICATED; methods outside the table are denied.
+TEST(AuthorizerTest, WalksTheMethodRoleMatrix) {
+  std::string text;
+  for (Role role : kAllRoles) {
+    text += *TokenFileLine(RoleName(role), RoleName(role),
+                           std::string(RoleName(role)) + "-token-0123456789") +
+            "\n";
+  }
+  absl::StatusOr<TokenFile> tokens = TokenFile::Parse(text, "tokens");
+  ASSERT_TRUE(tokens.ok()) << tokens.status();
+  for (const std::string& method : TableMethods()) {
+    const MethodRule rule = *RuleForMethod(method);
+    for (Role role : kAllRoles) {
+      const std::string header = "Bearer " + std::string(RoleName(role)) + "-token-0123456789";
+      absl::StatusOr<std::optional<TokenIdentity>> decision = Authorize(*tokens, method, header);
+      if (rule.access == Access::kPublic || RoleGrants(role, rule.permission)) {
+        EXPECT_TRUE(decision.ok())
+            << method << " as " << RoleName(role) << ": " << decision.status();
+      } else {
+        EXPECT_EQ(decision.status().code(), absl::StatusCode::kPermissionDenied)
+            << method << " as " << RoleName(role);
+      }
+    }
+    absl::StatusOr<std::optional<TokenIdentity>> anonymous =
+        Authorize(*tokens, method, std::nullopt);
+    absl::StatusOr<std::optional<TokenIdentity>> forged =
+        Authorize(*tokens, method, "Bearer admin-token-012345678");
+    if (rule.access == Access::kPublic) {
+      EXPECT_TRUE(anonymous.ok() && !anonymous->has_value()) << method;
+    } else {
+      EXPECT_EQ(anonymous.status().code(), absl::StatusCode::kUnauthenticated) << method;
+      EXPECT_EQ(forged.status().code(), absl::StatusCode::kUnauthenticated) << method;
+    }
+  }
+  absl::StatusOr<std::optional<TokenIdentity>> annotator = Authorize(
+      *tokens, "/labelloop.v1.QueueService/SubmitLabels", "Bearer annotator-token-0123456789");
+  ASSERT_TRUE(annotator.ok() && annotator->has_value());
+  EXPECT_EQ((*annotator)->name, "annotator");
+  absl::StatusOr<std::optional<TokenIdentity>> unknown = Authorize(
+      *tokens, "/labelloop.v1.QueueService/DropEverything", "Bearer admin-token-0123456789");
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(unknown.status().message(), HasSubstr("no entry in the permission table"));
 }
 
 }  // namespace
