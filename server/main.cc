@@ -17,6 +17,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "common/config_loader.h"
+#include "server/auth/listen_policy.h"
 #include "server/daemon.h"
 #include "spdlog/spdlog.h"
 
@@ -36,6 +37,9 @@ void OnStopSignal(int signal_number) {
 }  // namespace
 
 ABSL_FLAG(std::string, listen, "", "host:port to serve on; overrides server.listen.");
+ABSL_FLAG(bool, insecure, false,
+          "Allow listening beyond loopback without TLS and tokens (anyone who can reach the "
+          "port can read and change the project).");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
@@ -59,6 +63,13 @@ int main(int argc, char** argv) {
   }
   if (!absl::GetFlag(FLAGS_listen).empty()) {
     config->mutable_server()->set_listen(absl::GetFlag(FLAGS_listen));
+  }
+
+  absl::Status listen_allowed = labelloop::auth::CheckListenPolicy(
+      config->server().listen(), {.insecure_allowed = absl::GetFlag(FLAGS_insecure)});
+  if (!listen_allowed.ok()) {
+    std::cerr << "labelloopd: " << listen_allowed.message() << "\n";
+    return 2;
   }
 
   // The handler only writes the signal number to a pipe; a thread reads it and shuts down as

@@ -12,6 +12,7 @@
 #include "labelloop/v1/queue.pb.h"
 #include "labelloop/v1/training.pb.h"
 #include "server/auth/authorizer.h"
+#include "server/auth/listen_policy.h"
 #include "server/auth/method_permissions.h"
 #include "server/auth/role.h"
 #include "server/auth/token_file.h"
@@ -168,6 +169,25 @@ TEST(AuthorizerTest, WalksTheMethodRoleMatrix) {
       *tokens, "/labelloop.v1.QueueService/DropEverything", "Bearer admin-token-0123456789");
   EXPECT_EQ(unknown.status().code(), absl::StatusCode::kPermissionDenied);
   EXPECT_THAT(unknown.status().message(), HasSubstr("no entry in the permission table"));
+}
+
+TEST(ListenPolicyTest, BeyondLoopbackNeedsTlsAndTokensOrInsecure) {
+  for (const char* local : {"127.0.0.1:50051", "127.1.2.3:0", "localhost:1", "[::1]:50051",
+                            "unix:/tmp/labelloop.sock"}) {
+    EXPECT_TRUE(IsLoopbackListen(local)) << local;
+    EXPECT_TRUE(CheckListenPolicy(local, {}).ok()) << local;
+  }
+  for (const char* remote : {"0.0.0.0:50051", "[::]:50051", "10.0.0.5:1", "example.com:443",
+                             "127.0.0.1.example.com:1"}) {
+    EXPECT_FALSE(IsLoopbackListen(remote)) << remote;
+    absl::Status refused = CheckListenPolicy(remote, {});
+    EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << remote;
+    EXPECT_THAT(refused.message(), HasSubstr("--insecure"));
+    EXPECT_THAT(CheckListenPolicy(remote, {.tls = true}).message(), HasSubstr("without tokens"));
+    EXPECT_THAT(CheckListenPolicy(remote, {.tokens = true}).message(), HasSubstr("without TLS;"));
+    EXPECT_TRUE(CheckListenPolicy(remote, {.tls = true, .tokens = true}).ok());
+    EXPECT_TRUE(CheckListenPolicy(remote, {.insecure_allowed = true}).ok());
+  }
 }
 
 }  // namespace
