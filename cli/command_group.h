@@ -37,6 +37,7 @@ const CommandGroup& JobsCommands();
 const CommandGroup& ModelsCommands();
 const CommandGroup& PredictCommands();
 const CommandGroup& ModelToolCommands();
+const CommandGroup& ReportCommands();
 
 }  // namespace labelloop
 

@@ -25,6 +25,7 @@ const std::vector<const CommandGroup*>& CommandGroups() {
       &ModelsCommands(),
       &PredictCommands(),
       &ModelToolCommands(),
+      &ReportCommands(),
   };
   return *groups;
 }
