@@ -246,6 +246,38 @@ TEST_F(TrainingRoundTest, RealRoundLearnsAndWritesAVersionThenWarmStartsTheNext)
   EXPECT_DOUBLE_EQ(info->metrics.map, result->version.metrics.map);
   EXPECT_EQ(info->metrics.per_class.size(), 3u);
   EXPECT_EQ(info->best_epoch, result->version.best_epoch);
+  // The kept epoch's error analysis, stored with the version: a 3 classes + background confusion
+  // matrix whose rows hold every validation box, and per-class counts that agree with it.
+  const ErrorAnalysis& analysis = info->metrics.analysis;
+  EXPECT_EQ(analysis.confusion, result->version.metrics.analysis.confusion);
+  ASSERT_EQ(analysis.confusion.size(), 4u);
+  ASSERT_EQ(analysis.per_class.size(), 3u);
+  int64_t validation_boxes = 0;
+  for (size_t k = 0; k < 3; ++k) {
+    int64_t row = 0, column = 0;
+    for (size_t j = 0; j < 4; ++j) {
+      row += analysis.confusion[k][j];
+      column += analysis.confusion[j][k];
+    }
+    validation_boxes += row;
+    EXPECT_EQ(analysis.per_class[k].true_positives, analysis.confusion[k][k]);
+    EXPECT_EQ(analysis.per_class[k].misses, row - analysis.confusion[k][k]);
+    EXPECT_EQ(analysis.per_class[k].false_positives, column - analysis.confusion[k][k]);
+  }
+  EXPECT_GT(validation_boxes, 0);
+  for (size_t i = 0; i < analysis.hardest.size(); ++i) {
+    EXPECT_LT(analysis.hardest[i].f1, 1.0);
+    if (i > 0) {
+      EXPECT_GE(analysis.hardest[i].f1, analysis.hardest[i - 1].f1);
+    }
+  }
+  // The config's float default, widened.
+  EXPECT_NEAR(info->metrics.autolabel.target_precision, 0.95, 1e-6);
+  std::cout << "  analysis: " << validation_boxes << " validation boxes, " << analysis.hardest.size()
+            << " hard images, auto-label threshold "
+            << (info->metrics.autolabel.found ? std::to_string(info->metrics.autolabel.threshold)
+                                              : std::string("not found"))
+            << "\n";
   EXPECT_THAT(info->detector_config, HasSubstr("min_size: 192"));
   EXPECT_EQ(info->weights_sha256.size(), 64u);
   const std::string weights = result->version_dir + "/weights.safetensors";
