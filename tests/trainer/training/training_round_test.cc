@@ -273,8 +273,8 @@ TEST_F(TrainingRoundTest, RealRoundLearnsAndWritesAVersionThenWarmStartsTheNext)
   }
   // The config's float default, widened.
   EXPECT_NEAR(info->metrics.autolabel.target_precision, 0.95, 1e-6);
-  std::cout << "  analysis: " << validation_boxes << " validation boxes, " << analysis.hardest.size()
-            << " hard images, auto-label threshold "
+  std::cout << "  analysis: " << validation_boxes << " validation boxes, "
+            << analysis.hardest.size() << " hard images, auto-label threshold "
             << (info->metrics.autolabel.found ? std::to_string(info->metrics.autolabel.threshold)
                                               : std::string("not found"))
             << "\n";
