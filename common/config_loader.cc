@@ -124,9 +124,9 @@ absl::Status ValidateConfig(const v1::DaemonConfig& config) {
               absl::StrCat("autolabel.target_precision must be in (0, 1], got ",
                            autolabel.target_precision()));
   check.AtLeast("autolabel.min_support", autolabel.min_support(), 1);
-  check.Check(autolabel.iou_threshold() > 0 && autolabel.iou_threshold() <= 1,
-              absl::StrCat("autolabel.iou_threshold must be in (0, 1], got ",
-                           autolabel.iou_threshold()));
+  check.Check(
+      autolabel.iou_threshold() > 0 && autolabel.iou_threshold() <= 1,
+      absl::StrCat("autolabel.iou_threshold must be in (0, 1], got ", autolabel.iou_threshold()));
   return check.status();
 }
 

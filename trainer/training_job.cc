@@ -264,8 +264,7 @@ absl::StatusOr<ModelVersionMetrics> TrainingRun::Evaluate(int epoch, TrainingPro
   if (truth.empty()) return ModelVersionMetrics();
   ModelVersionMetrics metrics = EvaluateValidation(truth, detections, dataset_.class_names);
   // At the label-assist threshold: the errors an annotator would see in the pre-labels.
-  AddValidationAnalysis(image_ids, truth, detections,
-                        static_cast<int>(dataset_.class_names.size()),
+  AddValidationAnalysis(image_ids, truth, detections, static_cast<int>(dataset_.class_names.size()),
                         spec_.detector.label_assist_threshold(), spec_.autolabel, &metrics);
   return metrics;
 }
