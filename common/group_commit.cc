@@ -54,22 +54,22 @@ void GroupCommitter::Run() {
       if (queue_.empty()) return;  // Stopping with nothing left.
       group.swap(queue_);
     }
-    absl::Status group_status = db_->Exec("BEGIN IMMEDIATE");
+    absl::Status group_status = db_->ExecCached("BEGIN IMMEDIATE");
     std::vector<absl::Status> results(group.size());
     if (group_status.ok()) {
       for (size_t i = 0; i < group.size(); ++i) {
-        absl::Status status = db_->Exec("SAVEPOINT op");
+        absl::Status status = db_->ExecCached("SAVEPOINT op");
         if (status.ok()) status = group[i].op(db_);
         if (status.ok()) {
-          status = db_->Exec("RELEASE op");
+          status = db_->ExecCached("RELEASE op");
         } else {
           // Undo this operation only; the savepoint must be released after rolling back to it.
-          db_->Exec("ROLLBACK TO op").IgnoreError();
-          db_->Exec("RELEASE op").IgnoreError();
+          db_->ExecCached("ROLLBACK TO op").IgnoreError();
+          db_->ExecCached("RELEASE op").IgnoreError();
         }
         results[i] = status;
       }
-      group_status = db_->Exec("COMMIT");
+      group_status = db_->ExecCached("COMMIT");
       if (!group_status.ok()) db_->Exec("ROLLBACK").IgnoreError();
     }
     {

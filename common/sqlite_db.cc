@@ -30,12 +30,18 @@ absl::Status SqliteError(sqlite3* db, int code, absl::string_view what) {
 }
 
 SqliteStatement::SqliteStatement(SqliteStatement&& other) noexcept
-    : db_(other.db_), stmt_(other.stmt_) {
+    : db_(other.db_), stmt_(other.stmt_), owned_(other.owned_) {
   other.stmt_ = nullptr;
 }
 
 SqliteStatement::~SqliteStatement() {
-  if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+  if (stmt_ == nullptr) return;
+  if (owned_) {
+    sqlite3_finalize(stmt_);
+  } else {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
 }
 
 SqliteStatement& SqliteStatement::Bind(int index, int64_t value) {
@@ -137,7 +143,10 @@ absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path
   return db;
 }
 
-SqliteDb::~SqliteDb() { sqlite3_close_v2(db_); }
+SqliteDb::~SqliteDb() {
+  for (auto& [sql, stmt] : cached_) sqlite3_finalize(stmt);
+  sqlite3_close_v2(db_);
+}
 
 absl::Status SqliteDb::Exec(absl::string_view sql) {
   std::string owned(sql);
@@ -151,6 +160,24 @@ absl::StatusOr<SqliteStatement> SqliteDb::Prepare(absl::string_view sql) {
   int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
   if (rc != SQLITE_OK) return SqliteError(db_, rc, absl::StrCat("sqlite prepare (", sql, ")"));
   return SqliteStatement(db_, stmt);
+}
+
+absl::StatusOr<SqliteStatement> SqliteDb::PrepareCached(const std::string& sql) {
+  auto it = cached_.find(sql);
+  if (it == cached_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) return SqliteError(db_, rc, absl::StrCat("sqlite prepare (", sql, ")"));
+    it = cached_.emplace(sql, stmt).first;
+  }
+  return SqliteStatement(db_, it->second, /*owned=*/false);
+}
+
+absl::Status SqliteDb::ExecCached(const std::string& sql) {
+  absl::StatusOr<SqliteStatement> stmt = PrepareCached(sql);
+  if (!stmt.ok()) return stmt.status();
+  return stmt->Run();
 }
 
 int64_t SqliteDb::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }

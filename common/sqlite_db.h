@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -18,6 +19,10 @@ namespace labelloop {
 class SqliteStatement {
  public:
   SqliteStatement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  // A borrowed statement (from SqliteDb::PrepareCached): destruction resets it, so it holds no
+  // read snapshot or bindings afterwards, instead of finalizing it.
+  SqliteStatement(sqlite3* db, sqlite3_stmt* stmt, bool owned)
+      : db_(db), stmt_(stmt), owned_(owned) {}
   SqliteStatement(SqliteStatement&& other) noexcept;
   SqliteStatement& operator=(SqliteStatement&&) = delete;
   SqliteStatement(const SqliteStatement&) = delete;
@@ -45,6 +50,7 @@ class SqliteStatement {
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_;
+  bool owned_ = true;
 };
 
 // One SQLite connection. Not thread-safe: callers serialise access (the Store holds a mutex).
@@ -60,6 +66,14 @@ class SqliteDb {
 
   absl::Status Exec(absl::string_view sql);
   absl::StatusOr<SqliteStatement> Prepare(absl::string_view sql);
+  // Like Prepare, but the compiled statement is kept by the connection and reused by the next
+  // call with the same SQL (hot paths: parsing costs more than running a point query). The
+  // returned statement resets itself when it goes out of scope. At most one statement per SQL
+  // text may be in use at a time on a connection (the connection is single-threaded anyway).
+  absl::StatusOr<SqliteStatement> PrepareCached(const std::string& sql);
+  // Exec of one statement through PrepareCached (SAVEPOINT/RELEASE around every group-commit
+  // operation).
+  absl::Status ExecCached(const std::string& sql);
   int64_t LastInsertRowId() const;
   int Changes() const;
   const std::string& path() const { return path_; }
@@ -68,6 +82,8 @@ class SqliteDb {
   SqliteDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   sqlite3* db_;
   std::string path_;
+  // Finalized in the destructor, before the connection closes.
+  absl::flat_hash_map<std::string, sqlite3_stmt*> cached_;
 };
 
 // Maps a SQLite result code to a Status carrying SQLite's message.

@@ -191,7 +191,7 @@ absl::StatusOr<std::vector<StoredImage>> Store::ListImages(v1::ImageState state,
 absl::StatusOr<StoredImage> Store::GetImage(int64_t image_id, int64_t now_ms) {
   std::lock_guard<std::mutex> lock(read_mu_);
   absl::StatusOr<SqliteStatement> query =
-      read_db_->Prepare(absl::StrCat(kImageColumns, " WHERE i.id = ?2"));
+      read_db_->PrepareCached(absl::StrCat(kImageColumns, " WHERE i.id = ?2"));
   if (!query.ok()) return query.status();
   query->Bind(1, now_ms).Bind(2, image_id);
   absl::StatusOr<bool> row = query->Step();
@@ -206,7 +206,7 @@ absl::StatusOr<std::vector<StoredImage>> Store::GetImages(const std::vector<int6
   if (image_ids.empty()) return images;
   std::lock_guard<std::mutex> lock(read_mu_);
   absl::StatusOr<SqliteStatement> query =
-      read_db_->Prepare(absl::StrCat(kImageColumns, " WHERE i.id = ?2"));
+      read_db_->PrepareCached(absl::StrCat(kImageColumns, " WHERE i.id = ?2"));
   if (!query.ok()) return query.status();
   images.reserve(image_ids.size());
   for (int64_t image_id : image_ids) {
@@ -270,7 +270,7 @@ absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> Store::ClassIds() {
   // Names and ids only: every submission needs this, and the box counts of ListClasses cost a
   // scan of every stored box.
   std::lock_guard<std::mutex> lock(read_mu_);
-  absl::StatusOr<SqliteStatement> query = read_db_->Prepare("SELECT id, name FROM classes");
+  absl::StatusOr<SqliteStatement> query = read_db_->PrepareCached("SELECT id, name FROM classes");
   if (!query.ok()) return query.status();
   absl::flat_hash_map<std::string, int64_t> ids;
   while (true) {
@@ -329,7 +329,7 @@ absl::Status Store::SetClasses(const std::vector<std::string>& names) {
 
 absl::Status Store::PutLeases(const std::vector<StoredLease>& leases) {
   committer_->CommitLater([leases](SqliteDb* db) -> absl::Status {
-    absl::StatusOr<SqliteStatement> put = db->Prepare(
+    absl::StatusOr<SqliteStatement> put = db->PrepareCached(
         "INSERT OR REPLACE INTO leases(image_id, lease_id, annotator, expires_ms)"
         " VALUES(?,?,?,?)");
     if (!put.ok()) return put.status();
@@ -375,7 +375,7 @@ absl::StatusOr<std::vector<StoredLease>> Store::LoadLeases() {
 
 absl::Status Store::ConsumeLease(SqliteDb* db, int64_t image_id, const std::string& lease_id) {
   absl::StatusOr<SqliteStatement> remove =
-      db->Prepare("DELETE FROM leases WHERE image_id = ? AND lease_id = ?");
+      db->PrepareCached("DELETE FROM leases WHERE image_id = ? AND lease_id = ?");
   if (!remove.ok()) return remove.status();
   absl::Status status = remove->Bind(1, image_id).Bind(2, lease_id).Run();
   if (!status.ok()) return status;
@@ -391,7 +391,7 @@ absl::StatusOr<StoredLabel> Store::SubmitLabel(const NewLabel& label, int64_t no
   absl::Status committed = committer_->Commit([&](SqliteDb* db) -> absl::Status {
     absl::Status status = ConsumeLease(db, label.image_id, label.lease_id);
     if (!status.ok()) return status;
-    absl::StatusOr<SqliteStatement> insert = db->Prepare(
+    absl::StatusOr<SqliteStatement> insert = db->PrepareCached(
         "INSERT INTO labels(image_id, version, annotator, created_ms, lease_id,"
         " prelabel_model_version) VALUES(?1,"
         " (SELECT COALESCE(MAX(version), 0) + 1 FROM labels WHERE image_id = ?1), ?2, ?3, ?4, ?5)"
@@ -407,7 +407,7 @@ absl::StatusOr<StoredLabel> Store::SubmitLabel(const NewLabel& label, int64_t no
     stored = StoredLabel{insert->ColumnInt(0), static_cast<int>(insert->ColumnInt(1))};
     absl::StatusOr<bool> done = insert->Step();
     if (!done.ok()) return done.status();
-    absl::StatusOr<SqliteStatement> box = db->Prepare(
+    absl::StatusOr<SqliteStatement> box = db->PrepareCached(
         "INSERT INTO boxes(label_id, idx, x1, y1, x2, y2, class_id) VALUES(?,?,?,?,?,?,?)");
     if (!box.ok()) return box.status();
     for (size_t i = 0; i < label.boxes.size(); ++i) {
@@ -423,7 +423,8 @@ absl::StatusOr<StoredLabel> Store::SubmitLabel(const NewLabel& label, int64_t no
                    .Run();
       if (!status.ok()) return status;
     }
-    absl::StatusOr<SqliteStatement> mark = db->Prepare("UPDATE images SET state = ? WHERE id = ?");
+    absl::StatusOr<SqliteStatement> mark =
+        db->PrepareCached("UPDATE images SET state = ? WHERE id = ?");
     if (!mark.ok()) return mark.status();
     status =
         mark->Bind(1, static_cast<int64_t>(v1::IMAGE_STATE_LABELED)).Bind(2, label.image_id).Run();

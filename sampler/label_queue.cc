@@ -138,6 +138,7 @@ absl::StatusOr<std::vector<Handout>> LabelQueue::Next(int count, const std::stri
   for (StoredImage& image : *images) by_id[image.id] = &image;
   std::vector<Handout> handouts;
   std::vector<StoredLease> records;
+  std::vector<std::pair<int, int>> sizes;
   const int64_t expires_ms = now_ms + static_cast<int64_t>(lease_seconds) * 1000;
   for (size_t i = 0; i < taken.size(); ++i) {
     auto& [image_id, entry] = taken[i];
@@ -164,6 +165,7 @@ absl::StatusOr<std::vector<Handout>> LabelQueue::Next(int count, const std::stri
     h.lease_id = NewLeaseId();
     h.lease_expires_ms = expires_ms;
     records.push_back({image_id, h.lease_id, annotator, expires_ms});
+    sizes.push_back({h.image.width, h.image.height});
   }
   // Leases are durable before anyone learns their ids, so a restart never forgets one.
   absl::Status status = store_->PutLeases(records);
@@ -171,8 +173,10 @@ absl::StatusOr<std::vector<Handout>> LabelQueue::Next(int count, const std::stri
     for (auto& [image_id, entry] : taken) pool_.Put(image_id, entry);
     return status;
   }
-  for (const StoredLease& r : records) {
-    leases_.Grant(r.image_id, {r.lease_id, r.annotator, r.expires_ms});
+  for (size_t i = 0; i < records.size(); ++i) {
+    const StoredLease& r = records[i];
+    leases_.Grant(r.image_id,
+                  {r.lease_id, r.annotator, r.expires_ms, sizes[i].first, sizes[i].second});
   }
   return handouts;
 }
@@ -266,24 +270,33 @@ absl::StatusOr<StoredLabel> LabelQueue::Submit(
     int64_t image_id, const std::string& lease_id,
     const google::protobuf::RepeatedPtrField<v1::Box>& boxes) {
   NewLabel label;
+  int width = 0;
+  int height = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     const int64_t now_ms = clock_->NowMs();
     ExpireLeases(now_ms);
     absl::Status status = CheckLease(image_id, lease_id, now_ms);
     if (!status.ok()) return status;
-    label.annotator = leases_.Find(image_id, now_ms)->annotator;
+    const Lease* lease = leases_.Find(image_id, now_ms);
+    label.annotator = lease->annotator;
+    width = lease->width;
+    height = lease->height;
     in_commit_.insert(image_id);
   }
   // Validation and the durable write run without the queue's mutex, so many submissions share
   // one group commit while GetNextBatch keeps answering.
   absl::StatusOr<StoredLabel> stored = [&]() -> absl::StatusOr<StoredLabel> {
-    absl::StatusOr<StoredImage> image = store_->GetImage(image_id, clock_->NowMs());
-    if (!image.ok()) return image.status();
+    if (width <= 0 || height <= 0) {
+      // A lease from before a restart: read the size once.
+      absl::StatusOr<StoredImage> image = store_->GetImage(image_id, clock_->NowMs());
+      if (!image.ok()) return image.status();
+      width = image->width;
+      height = image->height;
+    }
     absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> class_ids = store_->ClassIds();
     if (!class_ids.ok()) return class_ids.status();
-    BoxRules rules{image->width, image->height, options_.box_tolerance_pixels,
-                   options_.max_boxes_per_image};
+    BoxRules rules{width, height, options_.box_tolerance_pixels, options_.max_boxes_per_image};
     absl::StatusOr<std::vector<ValidBox>> valid = ValidateBoxes(boxes, rules, *class_ids);
     if (!valid.ok()) return valid.status();
     label.image_id = image_id;

@@ -14,6 +14,10 @@ struct Lease {
   std::string lease_id;
   std::string annotator;
   int64_t expires_ms = 0;
+  // The image's size as handed out, so a submission validates boxes without reading the
+  // image's row; 0 when unknown (leases read back at start-up).
+  int width = 0;
+  int height = 0;
 };
 
 // Which image is held by whom until when. Not thread-safe: LabelQueue owns it under its mutex.
