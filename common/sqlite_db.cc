@@ -127,8 +127,11 @@ absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path
   sqlite3_extended_result_codes(raw, 1);
   // WAL lets readers proceed during a write; synchronous=FULL makes every commit durable
   // (the WAL is fsync'd at commit), which is what "an OK reply means it is on disk" needs.
+  // A larger page cache and memory-mapped reads: a 1,000,000-image pool is ~400 MB, and with
+  // SQLite's 2 MB default every point read of a cold page was a pread system call.
   for (const char* pragma :
-       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
+       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
+        "PRAGMA cache_size=-32768", "PRAGMA mmap_size=1073741824"}) {
     absl::Status status = db->Exec(pragma);
     if (!status.ok()) return status;
   }

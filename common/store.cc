@@ -8,6 +8,7 @@
 #include "common/durable_file.h"
 #include "common/group_commit.h"
 #include "common/schema_migrations.h"
+#include "common/wal_checkpointer.h"
 
 namespace labelloop {
 namespace {
@@ -73,13 +74,25 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& data_dir,
   if (!db.ok()) return db.status();
   absl::Status status = ApplyMigrations(db->get(), StoreMigrations());
   if (!status.ok()) return status;
+  // Checkpoints run mostly on their own thread (checkpointer_), not inside the group commit's
+  // COMMIT that every waiting submission waits for. The writer still checkpoints past 4,000
+  // pages (16 MB): under continuous commits a background checkpoint never catches up with the
+  // log's end, and only a checkpoint by the writer lets the log restart from its beginning;
+  // by then the background one has copied nearly all of it, so the writer's is short.
+  status = (*db)->Exec("PRAGMA wal_autocheckpoint=4000");
+  if (!status.ok()) return status;
+  absl::StatusOr<std::unique_ptr<WalCheckpointer>> checkpointer =
+      WalCheckpointer::Start(data_dir + "/labelloop.db", {200, options.busy_timeout_ms});
+  if (!checkpointer.ok()) return checkpointer.status();
   // A second connection for reads: in WAL mode it reads the last committed state while the
   // writer's group commit waits on fsync, so queries never queue behind a disk flush.
   absl::StatusOr<std::unique_ptr<SqliteDb>> read_db =
       SqliteDb::Open(data_dir + "/labelloop.db", options.busy_timeout_ms);
   if (!read_db.ok()) return read_db.status();
-  return std::unique_ptr<Store>(
+  std::unique_ptr<Store> store(
       new Store(*std::move(lock), *std::move(db), *std::move(read_db), *std::move(blobs), options));
+  store->checkpointer_ = *std::move(checkpointer);
+  return store;
 }
 
 Store::Store(std::unique_ptr<DirLock> lock, std::unique_ptr<SqliteDb> write_db,

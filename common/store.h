@@ -17,6 +17,7 @@
 #include "common/dir_lock.h"
 #include "common/group_commit.h"
 #include "common/sqlite_db.h"
+#include "common/wal_checkpointer.h"
 #include "labelloop/v1/types.pb.h"
 
 namespace labelloop {
@@ -186,6 +187,9 @@ class Store {
   std::unique_ptr<SqliteDb> read_db_;
   BlobStore blobs_;
   StoreOptions options_;
+  // Copies the WAL back into the database off the commit path; stops first (after ~Store has
+  // flushed the committer), with a last checkpoint.
+  std::unique_ptr<WalCheckpointer> checkpointer_;
 };
 
 }  // namespace labelloop
