@@ -31,7 +31,7 @@ absl::StatusOr<std::unique_ptr<LabelQueue>> LabelQueue::Create(Store* store, Que
       if (!status.ok()) return status;
     }
   }
-  for (const auto& [image_id, entry] : waiting) queue->pool_.Put(image_id, entry);
+  queue->pool_.Assign(std::vector<std::pair<int64_t, PoolEntry>>(waiting.begin(), waiting.end()));
   return queue;
 }
 
@@ -364,14 +364,28 @@ void LabelQueue::RemoveImages(const std::vector<int64_t>& image_ids) {
 
 void LabelQueue::SetScores(const std::vector<std::pair<int64_t, QueueScore>>& scores) {
   std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& [image_id, score] : scores) {
-    scores_[image_id] = score;
-    std::optional<PoolEntry> entry = pool_.Get(image_id);
-    if (entry.has_value() && entry->tier == PoolEntry::kUnlabeled) {
-      entry->priority = score.uncertainty;
-      pool_.Put(image_id, *entry);
+  if (scores.size() < pool_.size() / 4) {
+    for (const auto& [image_id, score] : scores) {
+      scores_[image_id] = score;
+      std::optional<PoolEntry> entry = pool_.Get(image_id);
+      if (entry.has_value() && entry->tier == PoolEntry::kUnlabeled) {
+        entry->priority = score.uncertainty;
+        pool_.Put(image_id, *entry);
+      }
     }
+    return;
   }
+  // Most of the pool at once (the stored scores at start-up): rebuild the order in one pass
+  // instead of moving every image in it.
+  scores_.reserve(scores_.size() + scores.size());
+  for (const auto& [image_id, score] : scores) scores_[image_id] = score;
+  std::vector<std::pair<int64_t, PoolEntry>> entries = pool_.Entries();
+  for (auto& [image_id, entry] : entries) {
+    if (entry.tier != PoolEntry::kUnlabeled) continue;
+    auto score = scores_.find(image_id);
+    if (score != scores_.end()) entry.priority = score->second.uncertainty;
+  }
+  pool_.Assign(std::move(entries));
 }
 
 void LabelQueue::SetServingVersion(const std::string& version) {

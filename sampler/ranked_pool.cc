@@ -1,5 +1,7 @@
 #include "sampler/ranked_pool.h"
 
+#include <algorithm>
+
 namespace labelloop {
 
 void RankedPool::Put(int64_t image_id, PoolEntry entry) {
@@ -46,6 +48,30 @@ std::vector<std::pair<int64_t, PoolEntry>> RankedPool::PopRandom(size_t count) {
     Remove(image_id);
   }
   return taken;
+}
+
+void RankedPool::Assign(std::vector<std::pair<int64_t, PoolEntry>> entries) {
+  order_.clear();
+  random_order_.clear();
+  entries_.clear();
+  entries_.reserve(entries.size());
+  std::vector<Key> keys;
+  keys.reserve(entries.size());
+  std::vector<std::pair<uint64_t, int64_t>> random;
+  random.reserve(entries.size());
+  for (const auto& [image_id, entry] : entries) {
+    keys.push_back(KeyOf(image_id, entry));
+    if (entry.tier == PoolEntry::kUnlabeled) random.emplace_back(entry.random_key, image_id);
+    entries_[image_id] = entry;
+  }
+  std::sort(keys.begin(), keys.end());
+  std::sort(random.begin(), random.end());
+  for (const Key& key : keys) order_.insert(order_.end(), key);
+  for (const auto& r : random) random_order_.insert(random_order_.end(), r);
+}
+
+std::vector<std::pair<int64_t, PoolEntry>> RankedPool::Entries() const {
+  return std::vector<std::pair<int64_t, PoolEntry>>(entries_.begin(), entries_.end());
 }
 
 }  // namespace labelloop

@@ -38,6 +38,13 @@ class RankedPool {
   std::vector<std::pair<int64_t, PoolEntry>> PopRandom(size_t count);
   size_t size() const { return entries_.size(); }
 
+  // Replaces the whole content at once: sorts, then appends to the ordered sets with a hint,
+  // several times faster than a Put per image (building a 1,000,000-image queue at start-up).
+  // Image ids must be distinct.
+  void Assign(std::vector<std::pair<int64_t, PoolEntry>> entries);
+  // Every image with its entry, in no particular order.
+  std::vector<std::pair<int64_t, PoolEntry>> Entries() const;
+
  private:
   struct Key {
     int tier;

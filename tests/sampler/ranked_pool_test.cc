@@ -34,6 +34,27 @@ TEST(RankedPoolTest, PutMovesAnExistingImage) {
   EXPECT_FALSE(pool.Remove(2));
 }
 
+TEST(RankedPoolTest, AssignOrdersLikePutsAndReplacesTheContent) {
+  RankedPool by_put;
+  std::vector<std::pair<int64_t, PoolEntry>> entries;
+  for (int64_t id = 1; id <= 200; ++id) {
+    uint64_t key = RandomOrderKey(3, id);
+    // Coarse priorities, so ties are broken by the tiebreak; every 7th image skipped.
+    PoolEntry entry = id % 7 == 0 ? PoolEntry{PoolEntry::kSkipped, -static_cast<double>(id), 0, key}
+                                  : PoolEntry{PoolEntry::kUnlabeled, (id % 5) / 5.0, key, key};
+    by_put.Put(id, entry);
+    entries.emplace_back(id, entry);
+  }
+  RankedPool by_assign;
+  by_assign.Put(999, {PoolEntry::kUnlabeled, 1.0, 0, 0});  // Gone after Assign.
+  by_assign.Assign(entries);
+  EXPECT_EQ(by_assign.size(), 200u);
+  EXPECT_FALSE(by_assign.Contains(999));
+  EXPECT_EQ(by_assign.Entries().size(), 200u);
+  EXPECT_EQ(Ids(by_assign.PopRandom(20)), Ids(by_put.PopRandom(20)));
+  EXPECT_EQ(Ids(by_assign.PopFront(200)), Ids(by_put.PopFront(200)));
+}
+
 TEST(RandomOrderTest, SeededShuffleIsStableAndSeedDependent) {
   RankedPool a, b, c;
   for (int64_t id = 1; id <= 50; ++id) {
