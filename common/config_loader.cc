@@ -127,6 +127,18 @@ absl::Status ValidateConfig(const v1::DaemonConfig& config) {
   check.Check(
       autolabel.iou_threshold() > 0 && autolabel.iou_threshold() <= 1,
       absl::StrCat("autolabel.iou_threshold must be in (0, 1], got ", autolabel.iou_threshold()));
+  const v1::SuspectConfig& suspects = config.suspects();
+  check.Check(suspects.min_score() > 0 && suspects.min_score() <= 1,
+              absl::StrCat("suspects.min_score must be in (0, 1], got ", suspects.min_score()));
+  check.Check(suspects.support_score() > 0 && suspects.support_score() <= suspects.min_score(),
+              absl::StrCat("suspects.support_score must be in (0, suspects.min_score], got ",
+                           suspects.support_score()));
+  check.Check(suspects.fit_iou() > 0 && suspects.fit_iou() <= 1,
+              absl::StrCat("suspects.fit_iou must be in (0, 1], got ", suspects.fit_iou()));
+  check.Check(suspects.match_iou() > 0 && suspects.match_iou() < suspects.fit_iou(),
+              absl::StrCat("suspects.match_iou must be in (0, suspects.fit_iou), got ",
+                           suspects.match_iou()));
+  check.AtLeast("suspects.max_per_image", suspects.max_per_image(), 1);
   return check.status();
 }
 

@@ -78,6 +78,55 @@ CREATE TABLE image_scores(
   predicted_classes TEXT NOT NULL DEFAULT '',  -- detector class indices, comma-separated
   scored_ms INTEGER NOT NULL);
 )sql"},
+      {5, "class changes, images to review, suspected label errors", R"sql(
+-- A class deleted or merged away keeps its row (older label versions still name it) but is
+-- retired: no longer listed, trained or accepted in new labels. Adding its name again revives it.
+ALTER TABLE classes ADD COLUMN retired_ms INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE class_changes(
+  seq INTEGER PRIMARY KEY,
+  kind INTEGER NOT NULL,         -- labelloop.v1.ClassChangeKind
+  from_names TEXT NOT NULL,      -- comma-separated (class names hold no commas)
+  to_name TEXT NOT NULL,
+  boxes_remapped INTEGER NOT NULL,
+  boxes_dropped INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL);
+-- The label versions a class change wrote: old_label_id is the version it replaced.
+CREATE TABLE class_change_labels(
+  seq INTEGER NOT NULL REFERENCES class_changes(seq),
+  image_id INTEGER NOT NULL,     -- no foreign key: the record outlives a removed image
+  old_label_id INTEGER NOT NULL,
+  new_label_id INTEGER NOT NULL,
+  PRIMARY KEY(seq, image_id)) WITHOUT ROWID;
+-- Images whose labels a class change made ambiguous, for a person to look at again. The review
+-- workflow takes them from here; until then ListClassChanges reports them.
+CREATE TABLE images_to_review(
+  image_id INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+  reason TEXT NOT NULL,
+  class_change_seq INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL);
+-- Labels the serving model disagrees with (SuspectService). Open ones are replaced by each
+-- promotion's scan; reviewed ones stay so that the same finding on the same label version is
+-- not raised again.
+CREATE TABLE suspects(
+  id INTEGER PRIMARY KEY,
+  image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+  label_id INTEGER NOT NULL REFERENCES labels(id) ON DELETE CASCADE,
+  label_version INTEGER NOT NULL,
+  model_version TEXT NOT NULL,
+  kind INTEGER NOT NULL,         -- labelloop.v1.SuspectKind
+  status INTEGER NOT NULL,       -- labelloop.v1.SuspectStatus
+  suspicion REAL NOT NULL,
+  reason TEXT NOT NULL,
+  label_box_index INTEGER NOT NULL,  -- -1: none (a missing box)
+  label_box BLOB NOT NULL,       -- labelloop.v1.Box, serialized; empty when none
+  prediction BLOB NOT NULL,      -- labelloop.v1.Box, serialized; empty when none
+  iou REAL NOT NULL,
+  created_ms INTEGER NOT NULL,
+  reviewer TEXT NOT NULL DEFAULT '',
+  reviewed_ms INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX suspects_by_status ON suspects(status, suspicion DESC);
+CREATE INDEX suspects_by_label ON suspects(label_id);
+)sql"},
   };
   return *kMigrations;
 }

@@ -15,6 +15,8 @@
 #include "server/model_registry.h"
 #include "server/model_service.h"
 #include "server/queue_service.h"
+#include "server/suspect_scanner.h"
+#include "server/suspect_service.h"
 #include "server/training_round.h"
 #include "server/training_scheduler.h"
 #include "server/training_service.h"
@@ -79,6 +81,16 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::DaemonConfig& c
   PoolRescorer* rescorer = daemon->rescorer_.get();
   daemon->registry_->AddPromotionListener(
       [rescorer](std::shared_ptr<const ServingModel> model) { rescorer->OnPromotion(model); });
+  if (config.suspects().enabled()) {
+    daemon->suspect_scanner_ =
+        std::make_unique<SuspectScanner>(daemon->store_.get(), config.suspects(),
+                                         config.limits().max_image_bytes(), &daemon->clock_);
+    SuspectScanner* scanner = daemon->suspect_scanner_.get();
+    daemon->registry_->AddPromotionListener(
+        [scanner](std::shared_ptr<const ServingModel> model) { scanner->OnPromotion(model); });
+  }
+  daemon->suspect_service_ = std::make_unique<SuspectServiceImpl>(
+      daemon->store_.get(), daemon->suspect_scanner_.get(), &daemon->clock_);
 
   daemon->jobs_ = std::make_unique<JobStore>(daemon->store_.get());
   absl::StatusOr<int64_t> labels = daemon->store_->CountLabels();
@@ -116,6 +128,7 @@ Daemon::~Daemon() {
   }
   // A running training job and pool scoring stop before the store they use closes.
   scheduler_.reset();
+  suspect_scanner_.reset();
   rescorer_.reset();
 }
 
@@ -142,6 +155,7 @@ absl::StatusOr<std::string> Daemon::Start(const std::string& listen) {
   builder.RegisterService(queue_service_.get());
   builder.RegisterService(training_service_.get());
   builder.RegisterService(model_service_.get());
+  builder.RegisterService(suspect_service_.get());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port == 0) {
     server_.reset();

@@ -22,6 +22,8 @@ class ModelRegistry;
 class ModelServiceImpl;
 class PoolRescorer;
 class QueueServiceImpl;
+class SuspectScanner;
+class SuspectServiceImpl;
 class TrainingScheduler;
 class TrainingServiceImpl;
 
@@ -55,6 +57,8 @@ class Daemon {
   std::unique_ptr<QueueServiceImpl> queue_service_;
   std::unique_ptr<TrainingServiceImpl> training_service_;
   std::unique_ptr<ModelServiceImpl> model_service_;
+  std::unique_ptr<SuspectScanner> suspect_scanner_;  // Null when suspects.enabled is false.
+  std::unique_ptr<SuspectServiceImpl> suspect_service_;
   std::unique_ptr<grpc::Server> server_;
 };
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/class_changes.h"
 #include "common/durable_file.h"
 #include "common/sha256.h"
 #include "server/grpc_status.h"
@@ -212,12 +213,8 @@ grpc::Status DatasetServiceImpl::UpdateClasses(grpc::ServerContext* context,
                                                v1::UpdateClassesResponse* response) {
   std::vector<std::string> names;
   for (const std::string& name : request->names()) {
-    if (name.empty() || name.size() > 200 || name.find_first_of("\n\r\t,") != std::string::npos ||
-        name.front() == ' ' || name.back() == ' ') {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          absl::StrCat("bad class name \"", name,
-                                       "\": 1 to 200 characters, no commas, tabs or newlines, "
-                                       "no leading or trailing spaces"));
+    if (absl::Status status = ValidateClassName(name, "names"); !status.ok()) {
+      return ToGrpcStatus(status);
     }
     names.push_back(name);
   }
@@ -227,6 +224,52 @@ grpc::Status DatasetServiceImpl::UpdateClasses(grpc::ServerContext* context,
   grpc::Status listed = GetClasses(context, nullptr, &classes);
   if (!listed.ok()) return listed;
   *response->mutable_classes() = classes.classes();
+  return grpc::Status::OK;
+}
+
+namespace {
+
+grpc::Status Answer(absl::StatusOr<v1::ClassChange> change, v1::ClassChange* response) {
+  if (!change.ok()) return ToGrpcStatus(change.status());
+  *response = *std::move(change);
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+grpc::Status DatasetServiceImpl::AddClass(grpc::ServerContext* context,
+                                          const v1::AddClassRequest* request,
+                                          v1::ClassChange* response) {
+  return Answer(labelloop::AddClass(store_, request->name(), clock_->NowMs()), response);
+}
+
+grpc::Status DatasetServiceImpl::RenameClass(grpc::ServerContext* context,
+                                             const v1::RenameClassRequest* request,
+                                             v1::ClassChange* response) {
+  return Answer(labelloop::RenameClass(store_, request->from(), request->to(), clock_->NowMs()),
+                response);
+}
+
+grpc::Status DatasetServiceImpl::MergeClasses(grpc::ServerContext* context,
+                                              const v1::MergeClassesRequest* request,
+                                              v1::ClassChange* response) {
+  std::vector<std::string> sources(request->sources().begin(), request->sources().end());
+  return Answer(labelloop::MergeClasses(store_, sources, request->target(), clock_->NowMs()),
+                response);
+}
+
+grpc::Status DatasetServiceImpl::DeleteClass(grpc::ServerContext* context,
+                                             const v1::DeleteClassRequest* request,
+                                             v1::ClassChange* response) {
+  return Answer(labelloop::DeleteClass(store_, request->name(), clock_->NowMs()), response);
+}
+
+grpc::Status DatasetServiceImpl::ListClassChanges(grpc::ServerContext* context,
+                                                  const v1::ListClassChangesRequest* request,
+                                                  v1::ListClassChangesResponse* response) {
+  absl::StatusOr<std::vector<v1::ClassChange>> changes = labelloop::ListClassChanges(store_);
+  if (!changes.ok()) return ToGrpcStatus(changes.status());
+  for (v1::ClassChange& change : *changes) *response->add_changes() = std::move(change);
   return grpc::Status::OK;
 }
 

@@ -36,6 +36,17 @@ class DatasetServiceImpl final : public v1::DatasetService::Service {
                           v1::GetClassesResponse* response) override;
   grpc::Status UpdateClasses(grpc::ServerContext* context, const v1::UpdateClassesRequest* request,
                              v1::UpdateClassesResponse* response) override;
+  grpc::Status AddClass(grpc::ServerContext* context, const v1::AddClassRequest* request,
+                        v1::ClassChange* response) override;
+  grpc::Status RenameClass(grpc::ServerContext* context, const v1::RenameClassRequest* request,
+                           v1::ClassChange* response) override;
+  grpc::Status MergeClasses(grpc::ServerContext* context, const v1::MergeClassesRequest* request,
+                            v1::ClassChange* response) override;
+  grpc::Status DeleteClass(grpc::ServerContext* context, const v1::DeleteClassRequest* request,
+                           v1::ClassChange* response) override;
+  grpc::Status ListClassChanges(grpc::ServerContext* context,
+                                const v1::ListClassChangesRequest* request,
+                                v1::ListClassChangesResponse* response) override;
 
  private:
   Store* const store_;

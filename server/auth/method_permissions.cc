@@ -24,6 +24,11 @@ constexpr Entry kTable[] = {
     // Every client (annotation tools included) needs the class names to show or submit labels.
     {"/labelloop.v1.DatasetService/GetClasses", Needs(Permission::kAnyRole)},
     {"/labelloop.v1.DatasetService/UpdateClasses", Needs(Permission::kEngineer)},
+    {"/labelloop.v1.DatasetService/AddClass", Needs(Permission::kEngineer)},
+    {"/labelloop.v1.DatasetService/RenameClass", Needs(Permission::kEngineer)},
+    {"/labelloop.v1.DatasetService/MergeClasses", Needs(Permission::kEngineer)},
+    {"/labelloop.v1.DatasetService/DeleteClass", Needs(Permission::kEngineer)},
+    {"/labelloop.v1.DatasetService/ListClassChanges", Needs(Permission::kRead)},
     // QueueService
     {"/labelloop.v1.QueueService/GetNextBatch", Needs(Permission::kQueue)},
     {"/labelloop.v1.QueueService/SubmitLabels", Needs(Permission::kQueue)},
@@ -43,6 +48,9 @@ constexpr Entry kTable[] = {
     {"/labelloop.v1.ModelService/RollbackModel", Needs(Permission::kEngineer)},
     {"/labelloop.v1.ModelService/Predict", Needs(Permission::kRead)},
     {"/labelloop.v1.ModelService/DownloadCheckpoint", Needs(Permission::kRead)},
+    // SuspectService: reviewing suspected label errors is review work.
+    {"/labelloop.v1.SuspectService/ListSuspectLabels", Needs(Permission::kRead)},
+    {"/labelloop.v1.SuspectService/ReviewSuspect", Needs(Permission::kReview)},
     // Standard services.
     {"/grpc.health.v1.Health/Check", Public()},
     {"/grpc.health.v1.Health/Watch", Public()},

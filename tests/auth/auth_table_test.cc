@@ -10,6 +10,7 @@
 #include "labelloop/v1/dataset.pb.h"
 #include "labelloop/v1/model.pb.h"
 #include "labelloop/v1/queue.pb.h"
+#include "labelloop/v1/suspects.pb.h"
 #include "labelloop/v1/training.pb.h"
 #include "server/auth/authorizer.h"
 #include "server/auth/listen_policy.h"
@@ -29,6 +30,7 @@ const google::protobuf::FileDescriptor* const kApiFiles[] = {
     v1::GetNextBatchRequest::descriptor()->file(),
     v1::StartRoundRequest::descriptor()->file(),
     v1::ListModelsRequest::descriptor()->file(),
+    v1::ListSuspectLabelsRequest::descriptor()->file(),
 };
 
 TEST(MethodPermissionsTest, EveryApiMethodIsInTheTable) {
