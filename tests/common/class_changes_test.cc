@@ -161,8 +161,7 @@ TEST_F(ClassChangesTest, MergeIntoANewClassAndDeleteDropBoxes) {
   auto added = AddClass(store_.get(), "bird", kNow);
   ASSERT_TRUE(added.ok()) << added.status();
   EXPECT_THAT(ClassNames(), ElementsAre("kitten", "bird", "pet"));
-  EXPECT_EQ(AddClass(store_.get(), "bird", kNow).status().code(),
-            absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(AddClass(store_.get(), "bird", kNow).status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(MergeClasses(store_.get(), {"pet"}, "pet", kNow).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(MergeClasses(store_.get(), {"nope"}, "pet", kNow).status().code(),
