@@ -1,5 +1,7 @@
 #include "common/wal_checkpointer.h"
 
+#include <pthread.h>
+
 #include <chrono>
 
 namespace labelloop {
@@ -54,6 +56,7 @@ int64_t WalCheckpointer::failures() const {
 }
 
 void WalCheckpointer::Run() {
+  pthread_setname_np(pthread_self(), "wal-checkpoint");
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     wake_.wait_for(lock, std::chrono::milliseconds(options_.interval_ms),
