@@ -38,6 +38,7 @@ const CommandGroup& ModelsCommands();
 const CommandGroup& PredictCommands();
 const CommandGroup& ModelToolCommands();
 const CommandGroup& ReportCommands();
+const CommandGroup& SuspectsCommands();
 
 }  // namespace labelloop
 

@@ -26,6 +26,7 @@ const std::vector<const CommandGroup*>& CommandGroups() {
       &PredictCommands(),
       &ModelToolCommands(),
       &ReportCommands(),
+      &SuspectsCommands(),
   };
   return *groups;
 }
