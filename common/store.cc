@@ -81,6 +81,12 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& data_dir,
   // by then the background one has copied nearly all of it, so the writer's is short.
   status = (*db)->Exec("PRAGMA wal_autocheckpoint=4000");
   if (!status.ok()) return status;
+  // Every group-commit operation runs in its own SAVEPOINT, whose undo copies of the pages it
+  // touches go to a sub-journal. On disk (the default) one that outgrows 64 KB (a batch of
+  // leases does) spilled to a temporary file: created, written and deleted once per group.
+  // In memory it is a few hundred KB at most and never touches the disk.
+  status = (*db)->Exec("PRAGMA temp_store=MEMORY");
+  if (!status.ok()) return status;
   absl::StatusOr<std::unique_ptr<WalCheckpointer>> checkpointer =
       WalCheckpointer::Start(data_dir + "/labelloop.db", {200, options.busy_timeout_ms});
   if (!checkpointer.ok()) return checkpointer.status();

@@ -203,6 +203,48 @@ TEST_F(StoreTest, TransactRollsBackOnError) {
   EXPECT_EQ(rows, 0);
 }
 
+// Group-commit operations run in savepoints whose undo pages are kept in memory (temp_store =
+// MEMORY on the write connection), not spilled to a temporary file past 64 KB: an operation that
+// changes ~1 MB of pages still rolls back alone, and the writes around it land.
+TEST_F(StoreTest, LargeOperationRollsBackAloneWithItsUndoInMemory) {
+  auto fill = [](SqliteDb* db) {
+    absl::Status s = db->Exec("CREATE TABLE t(x BLOB)");
+    if (!s.ok()) return s;
+    return db->Exec(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 400)"
+        " INSERT INTO t SELECT zeroblob(2000) FROM n");
+  };
+  ASSERT_TRUE(store_->Transact(fill).ok());
+  int64_t temp_store = -1;
+  auto rewrite_then_fail = [&](SqliteDb* db) {
+    auto q = db->Prepare("PRAGMA temp_store");
+    if (!q.ok()) return q.status();
+    absl::StatusOr<bool> row = q->Step();
+    temp_store = q->ColumnInt(0);
+    absl::Status s = db->Exec("UPDATE t SET x = randomblob(2000)");
+    if (!s.ok()) return s;
+    return absl::InternalError("changed my mind");
+  };
+  absl::Status status = store_->Transact(rewrite_then_fail);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(temp_store, 2);  // MEMORY.
+  auto add_one = [](SqliteDb* db) { return db->Exec("INSERT INTO t VALUES(x'01')"); };
+  ASSERT_TRUE(store_->Transact(add_one).ok());
+  int64_t zero_rows = -1;
+  int64_t rows = -1;
+  auto count = [&](SqliteDb* db) {
+    auto q = db->Prepare("SELECT SUM(x = zeroblob(2000)), COUNT(*) FROM t");
+    if (!q.ok()) return q.status();
+    absl::StatusOr<bool> row = q->Step();
+    zero_rows = q->ColumnInt(0);
+    rows = q->ColumnInt(1);
+    return row.status();
+  };
+  ASSERT_TRUE(store_->Read(count).ok());
+  EXPECT_EQ(zero_rows, 400);
+  EXPECT_EQ(rows, 401);
+}
+
 TEST_F(StoreTest, SecondOpenOfTheSameFolderIsRefused) {
   absl::Status status = Store::Open(dir_.path(), StoreOptions{}).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
