@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/class_changes.h"
 #include "common/store.h"
 #include "google/protobuf/text_format.h"
 #include "inference/detector_config.h"
@@ -158,8 +159,12 @@ absl::Status TrainingRun::StartWeights(TrainingProgress* progress) {
   const v1::TrainingConfig& t = spec_.training;
   const bool reset = spec_.reset_weights || t.reset_weights_each_round();
   if (!spec_.base_checkpoint.empty() && !reset) {
-    absl::StatusOr<std::string> loaded =
-        LoadWarmStartWeights(*model_, spec_.base_checkpoint, dataset_.class_names);
+    // Classes renamed or merged since the serving model was trained keep its learned rows.
+    absl::StatusOr<std::vector<v1::ClassChange>> changes = ListClassChanges(store_);
+    if (!changes.ok()) return changes.status();
+    absl::StatusOr<std::string> loaded = LoadWarmStartWeights(
+        *model_, spec_.base_checkpoint, dataset_.class_names,
+        [&](const std::string& name) { return TraceClassName(*changes, name); });
     if (loaded.ok()) {
       warm_start_ = absl::StrCat(*loaded, " (serving version ", spec_.base_version, ")");
       parent_version_ = spec_.base_version;

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <unordered_map>
 #include <utility>
 
@@ -50,24 +51,39 @@ NamedTensors CompleteFromModule(const torch::nn::Module& module, NamedTensors te
   return tensors;
 }
 
-// The classifier rows (row 0 is the background) carried over by class name; rows of new
-// classes keep the module's fresh values. Returns the names carried over.
+// The classifier rows (row 0 is the background) carried over by class name: a project class
+// takes the file's row of the same name, else the mean of the rows of the file's classes that
+// `current_name` maps to it (renamed or merged since); rows of new classes keep the module's
+// fresh values. Returns what was carried over, in words ("b", "d (from a)").
 std::vector<std::string> RemapClassRows(const at::Tensor& from, const at::Tensor& fresh,
                                         const std::vector<std::string>& from_names,
-                                        const std::vector<std::string>& to_names, at::Tensor* out) {
+                                        const std::vector<std::string>& to_names,
+                                        const ClassNameMap& current_name, at::Tensor* out) {
   *out = fresh.clone();
   std::vector<std::string> kept;
   torch::NoGradGuard no_grad;
   if (from.size(0) != static_cast<int64_t>(from_names.size()) + 1) return kept;
   (*out)[0].copy_(from[0]);
   for (size_t i = 0; i < to_names.size(); ++i) {
+    const int64_t row = static_cast<int64_t>(i) + 1;
+    auto same = std::find(from_names.begin(), from_names.end(), to_names[i]);
+    if (same != from_names.end()) {
+      (*out)[row].copy_(from[(same - from_names.begin()) + 1]);
+      kept.push_back(to_names[i]);
+      continue;
+    }
+    if (current_name == nullptr) continue;
+    std::vector<int64_t> sources;
+    std::vector<std::string> source_names;
     for (size_t j = 0; j < from_names.size(); ++j) {
-      if (from_names[j] == to_names[i]) {
-        (*out)[static_cast<int64_t>(i) + 1].copy_(from[static_cast<int64_t>(j) + 1]);
-        kept.push_back(to_names[i]);
-        break;
+      if (current_name(from_names[j]) == to_names[i]) {
+        sources.push_back(static_cast<int64_t>(j) + 1);
+        source_names.push_back(from_names[j]);
       }
     }
+    if (sources.empty()) continue;
+    (*out)[row].copy_(from.index_select(0, torch::tensor(sources)).mean(0));
+    kept.push_back(absl::StrCat(to_names[i], " (from ", absl::StrJoin(source_names, " + "), ")"));
   }
   return kept;
 }
@@ -76,7 +92,8 @@ std::vector<std::string> RemapClassRows(const at::Tensor& from, const at::Tensor
 
 absl::StatusOr<std::string> LoadWarmStartWeights(torch::nn::Module& detector,
                                                  const std::string& path,
-                                                 const std::vector<std::string>& class_names) {
+                                                 const std::vector<std::string>& class_names,
+                                                 const ClassNameMap& current_name) {
   absl::StatusOr<Checkpoint> checkpoint = LoadCheckpoint(path);
   if (!checkpoint.ok()) return checkpoint.status();
   NamedTensors tensors = std::move(checkpoint->tensors);
@@ -124,8 +141,9 @@ absl::StatusOr<std::string> LoadWarmStartWeights(torch::nn::Module& detector,
       at::Tensor bias = fresh_bias.clone();
       std::vector<std::string> kept;
       if (names_known && rows_compatible) {
-        kept = RemapClassRows(file_weight, fresh_weight, file_classes, class_names, &weight);
-        RemapClassRows(file_bias, fresh_bias, file_classes, class_names, &bias);
+        kept = RemapClassRows(file_weight, fresh_weight, file_classes, class_names, current_name,
+                              &weight);
+        RemapClassRows(file_bias, fresh_bias, file_classes, class_names, current_name, &bias);
       }
       for (auto& [name, tensor] : tensors) {
         if (name == kClsWeight) tensor = weight;

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "absl/strings/match.h"
+#include "common/class_changes.h"
 #include "common/sha256.h"
 #include "common/store.h"
 #include "gmock/gmock.h"
@@ -292,8 +293,10 @@ TEST_F(TrainingRoundTest, RealRoundLearnsAndWritesAVersionThenWarmStartsTheNext)
   EXPECT_THAT(checkpoint_info->class_names, ::testing::ElementsAre("RBC", "WBC", "Platelets"));
   EXPECT_THAT(checkpoint_info->metrics_json, HasSubstr("\"map\""));
 
-  // Round 2 after a class was added: warm-starts from v1 keeping the known classes' rows.
-  ASSERT_TRUE(store_->SetClasses({"RBC", "WBC", "Platelets", "Debris"}).ok());
+  // Round 2 after a class was renamed and one added: warm-starts from v1 keeping the known
+  // classes' rows, the renamed one's moved by name.
+  ASSERT_TRUE(RenameClass(store_.get(), "WBC", "Leukocyte", 1).ok());
+  ASSERT_TRUE(AddClass(store_.get(), "Debris", 2).ok());
   TrainingJobSpec next = Spec(1);
   next.job_id = 2;
   next.base_version = "v1";
@@ -306,7 +309,8 @@ TEST_F(TrainingRoundTest, RealRoundLearnsAndWritesAVersionThenWarmStartsTheNext)
   EXPECT_EQ(second->version.version, "v2");
   EXPECT_EQ(second->version.parent_version, "v1");
   EXPECT_THAT(second->warm_start, HasSubstr("warm start from"));
-  EXPECT_THAT(second->warm_start, HasSubstr("rows kept for RBC, WBC, Platelets"));
+  EXPECT_THAT(second->warm_start,
+              HasSubstr("rows kept for RBC, Leukocyte (from WBC), Platelets, new ones"));
   EXPECT_THAT(messages, ::testing::Contains(HasSubstr("serving version v1")));
   EXPECT_EQ(second->version.class_names.size(), 4u);
   // Fine-tuning from v1 starts where v1 left off, far from the scratch model's loss.

@@ -97,6 +97,53 @@ TEST_F(WarmStartTest, ChangedClassesKeepRowsByName) {
   EXPECT_TRUE(torch::all(Get(*bigger, kClsWeight)[3] == 4).item<bool>());
 }
 
+TEST_F(WarmStartTest, RenamedMergedAndDeletedClassesMoveTheirRowsByName) {
+  // Distinct biases too, so that both tensors of the layer are checked.
+  {
+    torch::NoGradGuard no_grad;
+    torch::Tensor bias = Get(*source_, "head.classification_head.cls_logits.bias");
+    for (int64_t row = 0; row < 4; ++row) bias[row].fill_(static_cast<float>(10 * (row + 1)));
+  }
+  const std::string path = Save("changed.safetensors", {"a", "b", "c"});
+  // Since the file: "a" renamed "alpha", "b" merged with "c" into new "bc" ... then "c" was
+  // not kept on its own; "d" added. So: alpha <- a, bc <- mean(b, c), d fresh.
+  auto now_called = [](const std::string& name) -> std::string {
+    if (name == "a") return "alpha";
+    if (name == "b" || name == "c") return "bc";
+    return name;
+  };
+  torch::manual_seed(5);
+  Fcos target(Small(4));
+  const torch::Tensor fresh_w = Get(*target, kClsWeight).clone();
+  const torch::Tensor fresh_b = Get(*target, "head.classification_head.cls_logits.bias").clone();
+  absl::StatusOr<std::string> message =
+      LoadWarmStartWeights(*target, path, {"d", "alpha", "bc"}, now_called);
+  ASSERT_TRUE(message.ok()) << message.status();
+  EXPECT_THAT(*message, HasSubstr("rows kept for alpha (from a), bc (from b + c)"));
+  const torch::Tensor w = Get(*target, kClsWeight);
+  const torch::Tensor b = Get(*target, "head.classification_head.cls_logits.bias");
+  EXPECT_TRUE(torch::all(w[0] == 1).item<bool>());  // background
+  EXPECT_TRUE(torch::equal(w[1], fresh_w[1]));      // "d": FCOS initialisation
+  EXPECT_TRUE(torch::equal(b[1], fresh_b[1]));
+  EXPECT_NEAR(b[1].item<float>(), -std::log((1 - 0.01) / 0.01), 1e-5);  // prior probability
+  EXPECT_TRUE(torch::all(w[2] == 2).item<bool>());                      // "alpha" was "a", row 1
+  EXPECT_FLOAT_EQ(b[2].item<float>(), 20);
+  EXPECT_TRUE(torch::all(w[3] == 3.5).item<bool>());  // "bc": mean of rows 2 and 3
+  EXPECT_FLOAT_EQ(b[3].item<float>(), 35);
+
+  // A deleted class's row is dropped; an exact name wins over a traced one.
+  Fcos smaller(Small(3));
+  absl::StatusOr<std::string> dropped = LoadWarmStartWeights(
+      *smaller, path, {"c", "alpha"}, [](const std::string& name) -> std::string {
+        return name == "b" ? "" : name == "a" ? "alpha" : name;
+      });
+  ASSERT_TRUE(dropped.ok()) << dropped.status();
+  const torch::Tensor w2 = Get(*smaller, kClsWeight);
+  EXPECT_TRUE(torch::all(w2[1] == 4).item<bool>());  // "c" was row 3
+  EXPECT_TRUE(torch::all(w2[2] == 2).item<bool>());  // "alpha" was "a"
+  EXPECT_THAT(*dropped, HasSubstr("classes changed (3 -> 2)"));
+}
+
 TEST_F(WarmStartTest, UnnamedCheckpointWithOtherClassCountLeavesTheClassifierFresh) {
   const std::string path = Save("unnamed.safetensors", {});
   torch::manual_seed(3);
