@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "common/class_changes.h"
 #include "server/suspect_finder.h"
 #include "server/suspect_store.h"
 #include "spdlog/spdlog.h"
@@ -97,6 +98,17 @@ void SuspectScanner::Scan(const std::shared_ptr<const ServingModel>& model) {
                  (!examples.ok() ? examples.status() : names.status()).ToString());
     return;
   }
+  // The model names classes as they were when it was trained: renamed and merged ones are
+  // compared under their names now, deleted ones not at all.
+  absl::StatusOr<std::vector<v1::ClassChange>> changes = ListClassChanges(store_);
+  if (!changes.ok()) {
+    spdlog::warn("suspect scan with {}: {}", model->version(), changes.status().ToString());
+    return;
+  }
+  std::vector<std::string> predicted_names;
+  for (const std::string& name : model->class_names()) {
+    predicted_names.push_back(TraceClassName(*changes, name));
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     progress_.total = static_cast<int64_t>(examples->size());
@@ -127,13 +139,14 @@ void SuspectScanner::Scan(const std::shared_ptr<const ServingModel>& model) {
         box.set_class_name(it != names->end() ? it->second : "");
       }
       for (const Prediction& p : *predictions) {
-        if (p.class_index < 0 || p.class_index >= static_cast<int>(model->class_names().size())) {
+        if (p.class_index < 0 || p.class_index >= static_cast<int>(predicted_names.size()) ||
+            predicted_names[p.class_index].empty()) {
           continue;
         }
         v1::Box& box = predicted.emplace_back();
         box.set_x1(p.x1), box.set_y1(p.y1), box.set_x2(p.x2), box.set_y2(p.y2);
         box.set_score(p.score);
-        box.set_class_name(model->class_names()[p.class_index]);
+        box.set_class_name(predicted_names[p.class_index]);
       }
       LabelFindings& label = batch.emplace_back();
       label.image_id = example.image_id;

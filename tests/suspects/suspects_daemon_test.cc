@@ -213,11 +213,13 @@ TEST_F(SuspectsDaemonTest, PromotionRaisesSuspectsAndDismissedOnesStayQuiet) {
               HasSubstr("dismissed"));
 
   // Another promotion scans again: same findings, but the dismissed one is not raised again
-  // for this label version.
+  // for this label version. The model's "cat" is compared under its new name.
+  cli_->RunOk({"classes", "rename", "cat", "feline"});
   Promote("v2");
   v1::ListSuspectLabelsResponse second = ScannedBy("v2");
   for (const v1::Suspect& s : second.suspects()) {
     EXPECT_EQ(s.model_version(), "v2");
+    if (s.has_prediction()) EXPECT_EQ(s.prediction().class_name(), "feline");
     EXPECT_FALSE(s.image_id() == ids[1] && s.kind() == dog_kind && s.label_box_index() == 0);
   }
   EXPECT_EQ(second.suspects_size(), first.suspects_size() - 1);
