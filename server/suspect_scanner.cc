@@ -1,5 +1,9 @@
 #include "server/suspect_scanner.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <utility>
 #include <vector>
 
@@ -74,6 +78,11 @@ bool SuspectScanner::Superseded(const std::shared_ptr<const ServingModel>& model
 }
 
 void SuspectScanner::Run() {
+  // Background work: serving, labeling and the pool's re-scoring come first. Linux niceness is
+  // per thread and inherited by the threads this one starts (torch's OpenMP team for it).
+  if (setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10) != 0) {
+    spdlog::debug("suspect scan: cannot lower the thread's priority");
+  }
   while (true) {
     std::shared_ptr<const ServingModel> model;
     {
