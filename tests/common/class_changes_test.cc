@@ -178,6 +178,30 @@ TEST_F(ClassChangesTest, MergeIntoANewClassAndDeleteDropBoxes) {
   EXPECT_EQ((*changes)[2].kind(), v1::CLASS_CHANGE_KIND_ADD);
 }
 
+TEST_F(ClassChangesTest, RenameToADeletedNameKeepsTheOldBoxesUnderARetiredName) {
+  const int64_t image = Labeled("a", {"bird"});
+  ASSERT_TRUE(DeleteClass(store_.get(), "bird", kNow).ok());
+  auto renamed = RenameClass(store_.get(), "dog", "bird", kNow);
+  ASSERT_TRUE(renamed.ok()) << renamed.status();
+  EXPECT_THAT(ClassNames(), ElementsAre("cat", "bird", "kitten"));
+  std::string old_name;
+  ASSERT_TRUE(store_
+                  ->Read([&](SqliteDb* db) -> absl::Status {
+                    auto q = db->Prepare(
+                        "SELECT c.name FROM boxes b JOIN classes c ON c.id = b.class_id"
+                        " JOIN labels l ON l.id = b.label_id WHERE l.image_id = ?"
+                        " AND l.version = 1");
+                    if (!q.ok()) return q.status();
+                    q->Bind(1, image);
+                    auto row = q->Step();
+                    if (row.ok() && *row) old_name = q->ColumnText(0);
+                    return row.status();
+                  })
+                  .ok());
+  EXPECT_THAT(old_name, HasSubstr("bird (retired "));
+  EXPECT_TRUE(LatestClasses(image).empty());
+}
+
 TEST(TraceClassNameTest, FollowsRenamesMergesAndDeletes) {
   std::vector<v1::ClassChange> changes(4);
   changes[0].set_kind(v1::CLASS_CHANGE_KIND_RENAME);
