@@ -78,7 +78,7 @@ CREATE TABLE image_scores(
   predicted_classes TEXT NOT NULL DEFAULT '',  -- detector class indices, comma-separated
   scored_ms INTEGER NOT NULL);
 )sql"},
-      {5, "class changes, images to review, suspected label errors", R"sql(
+      {4, "class changes, images to review, suspected label errors", R"sql(
 -- A class deleted or merged away keeps its row (older label versions still name it) but is
 -- retired: no longer listed, trained or accepted in new labels. Adding its name again revives it.
 ALTER TABLE classes ADD COLUMN retired_ms INTEGER NOT NULL DEFAULT 0;
