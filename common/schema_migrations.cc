@@ -127,6 +127,30 @@ CREATE TABLE suspects(
 CREATE INDEX suspects_by_status ON suspects(status, suspicion DESC);
 CREATE INDEX suspects_by_label ON suspects(label_id);
 )sql"},
+      {5, "label review: status, source, reviewer, review leases", R"sql(
+-- Only accepted labels train and evaluate. Rows from before the review workflow, and every
+-- label under ReviewConfig mode AUTO_ACCEPT, are accepted; under review a submission is
+-- pending until a reviewer accepts or rejects it. A reviewer's edit is a new version, accepted.
+ALTER TABLE labels ADD COLUMN status TEXT NOT NULL DEFAULT 'accepted'
+  CHECK(status IN ('pending', 'accepted', 'rejected'));
+-- Who wrote the version: human (annotator), reviewer (an edit), machine (auto-labeling),
+-- import (a label file).
+ALTER TABLE labels ADD COLUMN source TEXT NOT NULL DEFAULT 'human';
+ALTER TABLE labels ADD COLUMN reviewer TEXT NOT NULL DEFAULT '';
+ALTER TABLE labels ADD COLUMN reviewed_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE labels ADD COLUMN reject_reason TEXT NOT NULL DEFAULT '';
+-- The version a reviewer's edit revised (0 when none).
+ALTER TABLE labels ADD COLUMN revises_label_id INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX labels_pending ON labels(created_ms, id) WHERE status = 'pending';
+CREATE INDEX labels_by_image_status ON labels(image_id, status, version);
+-- A pending label handed to a reviewer, so that two reviewers never get the same one. Written
+-- with the reviewer's next commit; an expired lease returns the label to the review queue.
+CREATE TABLE review_leases(
+  label_id INTEGER PRIMARY KEY REFERENCES labels(id) ON DELETE CASCADE,
+  lease_id TEXT NOT NULL UNIQUE,
+  reviewer TEXT NOT NULL,
+  expires_ms INTEGER NOT NULL);
+)sql"},
   };
   return *kMigrations;
 }
