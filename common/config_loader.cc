@@ -139,6 +139,12 @@ absl::Status ValidateConfig(const v1::DaemonConfig& config) {
               absl::StrCat("suspects.match_iou must be in (0, suspects.fit_iou), got ",
                            suspects.match_iou()));
   check.AtLeast("suspects.max_per_image", suspects.max_per_image(), 1);
+  const v1::OverlapConfig& overlap = config.overlap();
+  check.Between("overlap.share", overlap.share(), 0.0, 1.0);
+  check.Between("overlap.annotators", overlap.annotators(), 2, 16);
+  check.Check(overlap.match_iou() > 0 && overlap.match_iou() <= 1,
+              absl::StrCat("overlap.match_iou must be in (0, 1], got ", overlap.match_iou()));
+  check.Between("overlap.review_below", overlap.review_below(), 0.0f, 1.0f);
   return check.status();
 }
 

@@ -433,7 +433,9 @@ absl::StatusOr<StoredLabel> Store::SubmitLabel(const NewLabel& label, int64_t no
         .Bind(5, label.prelabel_model_version);
     absl::StatusOr<bool> row = insert->Step();
     if (!row.ok()) return row.status();
-    stored = StoredLabel{insert->ColumnInt(0), static_cast<int>(insert->ColumnInt(1))};
+    stored = StoredLabel();
+    stored.id = insert->ColumnInt(0);
+    stored.version = static_cast<int>(insert->ColumnInt(1));
     absl::StatusOr<bool> done = insert->Step();
     if (!done.ok()) return done.status();
     absl::StatusOr<SqliteStatement> box = db->PrepareCached(
@@ -451,6 +453,14 @@ absl::StatusOr<StoredLabel> Store::SubmitLabel(const NewLabel& label, int64_t no
                    .Bind(7, b.class_id)
                    .Run();
       if (!status.ok()) return status;
+    }
+    if (label.overlap.has_value()) {
+      absl::StatusOr<OverlapOutcome> outcome =
+          RecordOverlapSubmission(db, label.image_id, *label.overlap, now_ms);
+      if (!outcome.ok()) return outcome.status();
+      stored.overlap = *outcome;
+      // Stays in the queue for the other annotators until the last submission.
+      if (!outcome->complete) return absl::OkStatus();
     }
     absl::StatusOr<SqliteStatement> mark =
         db->PrepareCached("UPDATE images SET state = ? WHERE id = ?");

@@ -16,6 +16,8 @@
 #include "common/box_validation.h"
 #include "common/dir_lock.h"
 #include "common/group_commit.h"
+#include "common/overlap_records.h"
+#include "common/overlap_rule.h"
 #include "common/sqlite_db.h"
 #include "common/wal_checkpointer.h"
 #include "labelloop/v1/types.pb.h"
@@ -63,6 +65,8 @@ struct StoredLease {
   std::string lease_id;
   std::string annotator;
   int64_t expires_ms = 0;
+  // 0 for an ordinary image's one lease; 1..k for the k concurrent leases of an overlap image.
+  int slot = 0;
 };
 
 struct NewLabel {
@@ -71,11 +75,15 @@ struct NewLabel {
   std::string annotator;
   std::string prelabel_model_version;
   std::vector<ValidBox> boxes;
+  // Set for an overlap image: the submission counts towards its k (see RecordOverlapSubmission)
+  // and the image is marked labeled only with the last one.
+  std::optional<OverlapRule> overlap;
 };
 
 struct StoredLabel {
   int64_t id = 0;
   int version = 0;
+  OverlapOutcome overlap;
 };
 
 // The latest label version of a labeled image, for training and evaluation.

@@ -1,6 +1,7 @@
 #include "sampler/label_queue.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -18,17 +19,41 @@ absl::StatusOr<std::unique_ptr<LabelQueue>> LabelQueue::Create(Store* store, Que
   for (const StoredImage& image : *candidates) {
     waiting[image.id] = queue->EntryFor(image.id, image.state, image.skipped_ms);
   }
+  // Overlap images part way: who labeled them so far.
+  absl::Status read = store->Read([&](SqliteDb* db) -> absl::Status {
+    absl::StatusOr<std::vector<OverlapProgress>> progress = ReadOverlapProgress(db);
+    if (!progress.ok()) return progress.status();
+    for (const OverlapProgress& p : *progress) {
+      if (!waiting.contains(p.image_id)) continue;
+      queue->overlap_.Start(p.image_id, p.needed).done = p.annotators;
+    }
+    return absl::OkStatus();
+  });
+  if (!read.ok()) return read;
   absl::StatusOr<std::vector<StoredLease>> leases = store->LoadLeases();
   if (!leases.ok()) return leases.status();
   const int64_t now_ms = clock->NowMs();
   for (const StoredLease& lease : *leases) {
-    if (lease.expires_ms > now_ms && waiting.contains(lease.image_id)) {
+    if (lease.slot > 0 && lease.expires_ms > now_ms && waiting.contains(lease.image_id)) {
+      // One of an overlap image's leases; the image leaves the pool below once it is full.
+      queue->overlap_.Start(lease.image_id, options.overlap.annotators);
+      queue->overlap_.AddLease(lease.image_id,
+                               {lease.slot, lease.lease_id, lease.annotator, lease.expires_ms});
+    } else if (lease.slot == 0 && lease.expires_ms > now_ms && waiting.contains(lease.image_id)) {
       queue->leases_.Grant(lease.image_id, {lease.lease_id, lease.annotator, lease.expires_ms});
       waiting.erase(lease.image_id);
     } else {
       // Expired while the daemon was down: the image simply stays in the pool.
       absl::Status status = store->DeleteLease(lease.image_id, lease.lease_id);
       if (!status.ok()) return status;
+    }
+  }
+  for (auto it = waiting.begin(); it != waiting.end();) {
+    OverlapImage* image = queue->overlap_.Find(it->first);
+    if (image != nullptr && image->full()) {
+      waiting.erase(it++);
+    } else {
+      ++it;
     }
   }
   queue->pool_.Assign(std::vector<std::pair<int64_t, PoolEntry>>(waiting.begin(), waiting.end()));
@@ -66,6 +91,36 @@ void LabelQueue::ExpireLeases(int64_t now_ms) {
     if (!image.ok()) continue;  // Removed meanwhile.
     pool_.Put(image_id, EntryFor(image_id, image->state, image->skipped_ms));
   }
+  if (overlap_.empty()) return;
+  for (int64_t image_id : overlap_.TakeExpired(now_ms)) RequeueOverlap(image_id);
+}
+
+void LabelQueue::RequeueOverlap(int64_t image_id) {
+  OverlapImage* image = overlap_.Find(image_id);
+  if (image == nullptr || image->full() || pool_.Contains(image_id) ||
+      in_handout_.contains(image_id)) {
+    return;
+  }
+  pool_.Put(image_id, EntryFor(image_id, v1::IMAGE_STATE_UNLABELED, 0));
+}
+
+void LabelQueue::KeepAllowed(const std::string& annotator,
+                             std::vector<std::pair<int64_t, PoolEntry>>* taken,
+                             std::vector<BatchCandidate>* view,
+                             std::vector<std::pair<int64_t, PoolEntry>>* set_aside) {
+  size_t kept = 0;
+  for (size_t i = 0; i < taken->size(); ++i) {
+    OverlapImage* image = overlap_.Find((*taken)[i].first);
+    if (image != nullptr && !image->Allows(annotator)) {
+      set_aside->push_back((*taken)[i]);
+      continue;
+    }
+    (*taken)[kept] = (*taken)[i];
+    if (view != nullptr) (*view)[kept] = (*view)[i];
+    ++kept;
+  }
+  taken->resize(kept);
+  if (view != nullptr) view->resize(kept);
 }
 
 absl::StatusOr<std::vector<Handout>> LabelQueue::Next(int count, const std::string& annotator,
@@ -94,12 +149,26 @@ absl::StatusOr<std::vector<Handout>> LabelQueue::Next(int count, const std::stri
     std::lock_guard<std::mutex> lock(mu_);
     now_ms = clock_->NowMs();
     ExpireLeases(now_ms);
+    // Overlap images this annotator already holds or labeled are set aside (and put back below).
+    std::vector<std::pair<int64_t, PoolEntry>> set_aside;
     if (picker_ != nullptr && !scores_.empty()) {
       picker = picker_;
       candidates = PopPickerCandidates(count, &view);
+      if (!overlap_.empty()) KeepAllowed(annotator, &candidates, &view, &set_aside);
     } else {
       candidates = TakeRanked(count);
+      if (!overlap_.empty()) {
+        KeepAllowed(annotator, &candidates, nullptr, &set_aside);
+        while (candidates.size() < static_cast<size_t>(count)) {
+          std::vector<std::pair<int64_t, PoolEntry>> more =
+              TakeRanked(count - static_cast<int>(candidates.size()));
+          if (more.empty()) break;
+          KeepAllowed(annotator, &more, nullptr, &set_aside);
+          candidates.insert(candidates.end(), more.begin(), more.end());
+        }
+      }
     }
+    for (const auto& [image_id, entry] : set_aside) pool_.Put(image_id, entry);
     for (const auto& candidate : candidates) in_handout_.insert(candidate.first);
   }
 
@@ -139,11 +208,28 @@ absl::StatusOr<std::vector<Handout>> LabelQueue::Next(int count, const std::stri
   std::vector<Handout> handouts;
   std::vector<StoredLease> records;
   std::vector<std::pair<int, int>> sizes;
+  // Per record: the overlap image's pool entry (put back while it has free places), if any.
+  std::vector<std::optional<PoolEntry>> overlap_entries;
   const int64_t expires_ms = now_ms + static_cast<int64_t>(lease_seconds) * 1000;
   for (size_t i = 0; i < taken.size(); ++i) {
     auto& [image_id, entry] = taken[i];
     auto image = by_id.find(image_id);
     if (image == by_id.end()) continue;  // Removed between pool and store: nothing to hand out.
+    OverlapImage* overlap = overlap_.Find(image_id);
+    if (overlap == nullptr && options_.overlap.Selects(image_id) &&
+        image->second->label_versions == 0) {
+      overlap = &overlap_.Start(image_id, options_.overlap.annotators);
+    }
+    int slot = 0;
+    if (overlap != nullptr) {
+      if (!overlap->Allows(annotator) || overlap->full()) {
+        RequeueOverlap(image_id);
+        continue;
+      }
+      slot = OverlapTable::FreeSlot(*overlap);
+      // Reserve the place until the lease is granted below.
+      overlap->leases.push_back({slot, "", annotator, 0});
+    }
     Handout& h = handouts.emplace_back();
     h.image = std::move(*image->second);
     h.image.state = v1::IMAGE_STATE_LEASED;
@@ -164,8 +250,13 @@ absl::StatusOr<std::vector<Handout>> LabelQueue::Next(int count, const std::stri
     }
     h.lease_id = NewLeaseId();
     h.lease_expires_ms = expires_ms;
-    records.push_back({image_id, h.lease_id, annotator, expires_ms});
+    records.push_back({image_id, h.lease_id, annotator, expires_ms, slot});
     sizes.push_back({h.image.width, h.image.height});
+    overlap_entries.push_back(overlap != nullptr ? std::optional<PoolEntry>(entry) : std::nullopt);
+  }
+  // Drop the reservations: the real leases follow.
+  for (const StoredLease& r : records) {
+    if (r.slot > 0) overlap_.RemoveLease(r.image_id, "");
   }
   // Leases are durable before anyone learns their ids, so a restart never forgets one.
   absl::Status status = store_->PutLeases(records);
@@ -175,6 +266,13 @@ absl::StatusOr<std::vector<Handout>> LabelQueue::Next(int count, const std::stri
   }
   for (size_t i = 0; i < records.size(); ++i) {
     const StoredLease& r = records[i];
+    if (r.slot > 0) {
+      overlap_.AddLease(r.image_id, {r.slot, r.lease_id, r.annotator, r.expires_ms,
+                                     sizes[i].first, sizes[i].second});
+      // Still places free: the image stays available to other annotators at its rank.
+      if (!overlap_.Find(r.image_id)->full()) pool_.Put(r.image_id, *overlap_entries[i]);
+      continue;
+    }
     leases_.Grant(r.image_id,
                   {r.lease_id, r.annotator, r.expires_ms, sizes[i].first, sizes[i].second});
   }
@@ -242,6 +340,20 @@ std::vector<std::pair<int64_t, PoolEntry>> LabelQueue::TakeRanked(int count) {
 
 absl::Status LabelQueue::CheckLease(int64_t image_id, const std::string& lease_id, int64_t now_ms) {
   if (lease_id.empty()) return absl::InvalidArgumentError("lease_id is required");
+  if (overlap_.Find(image_id) != nullptr) {
+    const OverlapLease* lease = overlap_.FindLease(image_id, lease_id, now_ms);
+    if (lease == nullptr) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "lease ", lease_id, " is not a live lease of image ", image_id,
+          " (an overlap image: expired, released or already used); get it again with "
+          "GetNextBatch"));
+    }
+    if (lease->in_commit) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("a submission with lease ", lease_id, " is being stored right now"));
+    }
+    return absl::OkStatus();
+  }
   if (in_commit_.contains(image_id)) {
     return absl::FailedPreconditionError(
         absl::StrCat("a submission for image ", image_id, " is being stored right now"));
@@ -278,11 +390,19 @@ absl::StatusOr<StoredLabel> LabelQueue::Submit(
     ExpireLeases(now_ms);
     absl::Status status = CheckLease(image_id, lease_id, now_ms);
     if (!status.ok()) return status;
-    const Lease* lease = leases_.Find(image_id, now_ms);
-    label.annotator = lease->annotator;
-    width = lease->width;
-    height = lease->height;
-    in_commit_.insert(image_id);
+    if (OverlapLease* overlap = overlap_.FindLease(image_id, lease_id, now_ms); overlap != nullptr) {
+      label.annotator = overlap->annotator;
+      width = overlap->width;
+      height = overlap->height;
+      overlap->in_commit = true;
+      label.overlap = options_.overlap;
+    } else {
+      const Lease* lease = leases_.Find(image_id, now_ms);
+      label.annotator = lease->annotator;
+      width = lease->width;
+      height = lease->height;
+      in_commit_.insert(image_id);
+    }
   }
   // Validation and the durable write run without the queue's mutex, so many submissions share
   // one group commit while GetNextBatch keeps answering.
@@ -305,6 +425,22 @@ absl::StatusOr<StoredLabel> LabelQueue::Submit(
     return store_->SubmitLabel(label, clock_->NowMs());
   }();
   std::lock_guard<std::mutex> lock(mu_);
+  if (label.overlap.has_value()) {
+    if (stored.ok() && stored->overlap.complete) {
+      // The last place: the image leaves the queue (the other leases were all used).
+      overlap_.Erase(image_id);
+      pool_.Remove(image_id);
+    } else if (stored.ok()) {
+      overlap_.CompleteLease(image_id, lease_id);
+    } else if (OverlapLease* lease = overlap_.FindLease(image_id, lease_id, 0); lease != nullptr) {
+      lease->in_commit = false;
+      if (lease->expires_ms <= clock_->NowMs()) {
+        overlap_.RemoveLease(image_id, lease_id);
+        RequeueOverlap(image_id);
+      }
+    }
+    return stored;
+  }
   in_commit_.erase(image_id);
   if (stored.ok()) {
     leases_.Remove(image_id);
@@ -316,11 +452,17 @@ absl::StatusOr<StoredLabel> LabelQueue::Submit(
 }
 
 absl::Status LabelQueue::Skip(int64_t image_id, const std::string& lease_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   const int64_t now_ms = clock_->NowMs();
   ExpireLeases(now_ms);
   absl::Status status = CheckLease(image_id, lease_id, now_ms);
   if (!status.ok()) return status;
+  if (overlap_.Find(image_id) != nullptr) {
+    // Skipping would move the image behind the queue for every annotator it still needs: for
+    // an overlap image it only gives this annotator's place back.
+    lock.unlock();
+    return Release(image_id, lease_id);
+  }
   status = store_->SkipImage(image_id, lease_id, now_ms);
   if (!status.ok()) return status;
   leases_.Remove(image_id);
@@ -336,6 +478,11 @@ absl::Status LabelQueue::Release(int64_t image_id, const std::string& lease_id) 
   if (!status.ok()) return status;
   status = store_->DeleteLease(image_id, lease_id);
   if (!status.ok()) return status;
+  if (overlap_.Find(image_id) != nullptr) {
+    overlap_.RemoveLease(image_id, lease_id);
+    RequeueOverlap(image_id);
+    return absl::OkStatus();
+  }
   leases_.Remove(image_id);
   absl::StatusOr<StoredImage> image = store_->GetImage(image_id, now_ms);
   pool_.Put(image_id, image.ok() ? EntryFor(image_id, image->state, image->skipped_ms)
@@ -347,7 +494,7 @@ void LabelQueue::AddImages(const std::vector<int64_t>& image_ids) {
   std::lock_guard<std::mutex> lock(mu_);
   for (int64_t image_id : image_ids) {
     if (leases_.Find(image_id, clock_->NowMs()) == nullptr && !pool_.Contains(image_id) &&
-        !in_handout_.contains(image_id)) {
+        !in_handout_.contains(image_id) && overlap_.Find(image_id) == nullptr) {
       pool_.Put(image_id, EntryFor(image_id, v1::IMAGE_STATE_UNLABELED, 0));
     }
   }
@@ -358,6 +505,7 @@ void LabelQueue::RemoveImages(const std::vector<int64_t>& image_ids) {
   for (int64_t image_id : image_ids) {
     pool_.Remove(image_id);
     leases_.Remove(image_id);
+    overlap_.Erase(image_id);
     scores_.erase(image_id);
   }
 }

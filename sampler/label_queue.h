@@ -12,9 +12,11 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "common/clock.h"
+#include "common/overlap_rule.h"
 #include "common/store.h"
 #include "labelloop/v1/types.pb.h"
 #include "sampler/lease_table.h"
+#include "sampler/overlap_table.h"
 #include "sampler/ranked_pool.h"
 
 namespace labelloop {
@@ -31,6 +33,8 @@ struct QueueOptions {
   int max_batch_count = 256;
   float box_tolerance_pixels = 2.0f;
   int max_boxes_per_image = 2000;
+  // Images that go to several different annotators (share 0: none).
+  OverlapRule overlap;
 };
 
 // An image's score from a model, as the queue ranks by it.
@@ -128,6 +132,13 @@ class LabelQueue {
   std::vector<std::pair<int64_t, PoolEntry>> TakeRanked(int count);
   // Returns expired leases' images to the pool. Needs mu_.
   void ExpireLeases(int64_t now_ms);
+  // Keeps the candidates `annotator` may get; overlap images they hold or labeled go to
+  // `set_aside` (with their view entry dropped too when `view` is given). Needs mu_.
+  void KeepAllowed(const std::string& annotator, std::vector<std::pair<int64_t, PoolEntry>>* taken,
+                   std::vector<BatchCandidate>* view,
+                   std::vector<std::pair<int64_t, PoolEntry>>* set_aside);
+  // Puts an overlap image back in the pool when it has free places and is not there. Needs mu_.
+  void RequeueOverlap(int64_t image_id);
   // FAILED_PRECONDITION (or NOT_FOUND) explaining why `lease_id` is not the live lease of the
   // image. Needs mu_.
   absl::Status CheckLease(int64_t image_id, const std::string& lease_id, int64_t now_ms);
@@ -147,6 +158,10 @@ class LabelQueue {
   // Images Next took out of the pool and has not leased or put back yet (it reads the store
   // between the two without mu_): in neither pool_ nor leases_, but not free to add again.
   absl::flat_hash_set<int64_t> in_handout_;
+  // Overlap images between first hand-out and last submission. Such an image stays in pool_
+  // while it has a free place (not every annotator it needs has labeled or leased it); its
+  // leases live here, not in leases_.
+  OverlapTable overlap_;
   absl::flat_hash_map<int64_t, QueueScore> scores_;
   std::string serving_version_;
   BatchPicker picker_;
