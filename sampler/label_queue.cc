@@ -21,6 +21,7 @@ absl::StatusOr<std::unique_ptr<LabelQueue>> LabelQueue::Create(Store* store, Que
   }
   // Overlap images part way: who labeled them so far.
   absl::Status read = store->Read([&](SqliteDb* db) -> absl::Status {
+    if (!options.overlap.enabled()) return absl::OkStatus();
     absl::StatusOr<std::vector<OverlapProgress>> progress = ReadOverlapProgress(db);
     if (!progress.ok()) return progress.status();
     for (const OverlapProgress& p : *progress) {
