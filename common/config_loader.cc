@@ -145,6 +145,13 @@ absl::Status ValidateConfig(const v1::DaemonConfig& config) {
   check.Check(overlap.match_iou() > 0 && overlap.match_iou() <= 1,
               absl::StrCat("overlap.match_iou must be in (0, 1], got ", overlap.match_iou()));
   check.Between("overlap.review_below", overlap.review_below(), 0.0f, 1.0f);
+  const v1::ReviewConfig& review = config.review();
+  check.Between("review.sample_share", review.sample_share(), 0.0, 1.0);
+  for (const auto& [annotator, share] : review.annotator_share()) {
+    check.Between(absl::StrCat("review.annotator_share[\"", annotator, "\"]"), share, 0.0, 1.0);
+  }
+  check.AtLeast("review.max_lease_seconds", review.max_lease_seconds(), 1);
+  check.Between("review.lease_seconds", review.lease_seconds(), 1, review.max_lease_seconds());
   return check.status();
 }
 

@@ -423,7 +423,10 @@ absl::StatusOr<StoredLabel> Store::SubmitLabel(const NewLabel& label, int64_t no
     absl::StatusOr<SqliteStatement> insert = db->PrepareCached(
         "INSERT INTO labels(image_id, version, annotator, created_ms, lease_id,"
         " prelabel_model_version) VALUES(?1,"
-        " (SELECT COALESCE(MAX(version), 0) + 1 FROM labels WHERE image_id = ?1), ?2, ?3, ?4, ?5)"
+        " (SELECT COALESCE(MAX(version), 0) + 1 FROM labels WHERE image_id = ?1), ?2, ?3, ?4,"
+        // Without a version from the caller: the model whose pre-labels were stored for it.
+        " COALESCE(NULLIF(?5, ''),"
+        " (SELECT model_version FROM image_scores WHERE image_id = ?1), ''))"
         " RETURNING id, version");
     if (!insert.ok()) return insert.status();
     insert->Bind(1, label.image_id)
@@ -438,6 +441,14 @@ absl::StatusOr<StoredLabel> Store::SubmitLabel(const NewLabel& label, int64_t no
     stored.version = static_cast<int>(insert->ColumnInt(1));
     absl::StatusOr<bool> done = insert->Step();
     if (!done.ok()) return done.status();
+    if (options_.review.NeedsReview(stored.id, label.annotator)) {
+      absl::StatusOr<SqliteStatement> pending =
+          db->PrepareCached("UPDATE labels SET status = 'pending' WHERE id = ?");
+      if (!pending.ok()) return pending.status();
+      absl::Status marked = pending->Bind(1, stored.id).Run();
+      if (!marked.ok()) return marked;
+      stored.pending = true;
+    }
     absl::StatusOr<SqliteStatement> box = db->PrepareCached(
         "INSERT INTO boxes(label_id, idx, x1, y1, x2, y2, class_id) VALUES(?,?,?,?,?,?,?)");
     if (!box.ok()) return box.status();
@@ -549,14 +560,15 @@ absl::StatusOr<std::vector<StoredImage>> Store::QueueCandidates() {
 
 absl::StatusOr<std::vector<LabeledExample>> Store::LabeledExamples(const std::string& split) {
   std::lock_guard<std::mutex> lock(read_mu_);
-  // The latest version per image: no later version of the same image exists.
+  // The latest accepted version per image: no later accepted version of the same image exists.
   absl::StatusOr<SqliteStatement> query = read_db_->Prepare(
       "SELECT i.id, l.id, i.uri, i.sha256, i.in_blob, i.width, i.height, i.split,"
       " b.x1, b.y1, b.x2, b.y2, b.class_id"
       " FROM images i JOIN labels l ON l.image_id = i.id"
       " LEFT JOIN boxes b ON b.label_id = l.id"
-      " WHERE i.state = ?1 AND (?2 = '' OR i.split = ?2)"
-      " AND NOT EXISTS(SELECT 1 FROM labels l2 WHERE l2.image_id = i.id AND l2.version > l.version)"
+      " WHERE i.state = ?1 AND (?2 = '' OR i.split = ?2) AND l.status = 'accepted'"
+      " AND NOT EXISTS(SELECT 1 FROM labels l2 WHERE l2.image_id = i.id AND l2.status = 'accepted'"
+      " AND l2.version > l.version)"
       " ORDER BY i.id, b.idx");
   if (!query.ok()) return query.status();
   query->Bind(1, static_cast<int64_t>(v1::IMAGE_STATE_LABELED)).Bind(2, split);
@@ -588,7 +600,8 @@ absl::StatusOr<std::vector<LabeledExample>> Store::LabeledExamples(const std::st
 
 absl::StatusOr<int64_t> Store::CountLabels() {
   std::lock_guard<std::mutex> lock(read_mu_);
-  absl::StatusOr<SqliteStatement> query = read_db_->Prepare("SELECT COUNT(*) FROM labels");
+  absl::StatusOr<SqliteStatement> query =
+      read_db_->Prepare("SELECT COUNT(*) FROM labels WHERE status = 'accepted'");
   if (!query.ok()) return query.status();
   absl::StatusOr<bool> row = query->Step();
   if (!row.ok()) return row.status();

@@ -18,6 +18,7 @@
 #include "common/group_commit.h"
 #include "common/overlap_records.h"
 #include "common/overlap_rule.h"
+#include "common/review_rule.h"
 #include "common/sqlite_db.h"
 #include "common/wal_checkpointer.h"
 #include "labelloop/v1/types.pb.h"
@@ -28,6 +29,8 @@ struct StoreOptions {
   int busy_timeout_ms = 5000;
   // Share of images whose labels form the validation split, decided once per image.
   double validation_share = 0.2;
+  // Which submitted labels wait as pending for a reviewer (default: none, all accepted).
+  ReviewRule review;
 };
 
 struct NewImage {
@@ -83,10 +86,12 @@ struct NewLabel {
 struct StoredLabel {
   int64_t id = 0;
   int version = 0;
+  // Waits for review (StoreOptions::review): neither trains nor counts until accepted.
+  bool pending = false;
   OverlapOutcome overlap;
 };
 
-// The latest label version of a labeled image, for training and evaluation.
+// The latest accepted label version of a labeled image, for training and evaluation.
 struct LabeledExample {
   int64_t image_id = 0;
   int64_t label_id = 0;
@@ -161,10 +166,10 @@ class Store {
   // Images waiting in the queue (UNLABELED or SKIPPED), for building the in-memory queue.
   absl::StatusOr<std::vector<StoredImage>> QueueCandidates();
 
-  // The latest label of every labeled image of `split` ("train", "val", or "" for both), by
-  // image id.
+  // The latest accepted label of every labeled image of `split` ("train", "val", or "" for both),
+  // by image id. Pending and rejected versions neither train nor evaluate.
   absl::StatusOr<std::vector<LabeledExample>> LabeledExamples(const std::string& split);
-  // Label versions stored so far (every submission counts once).
+  // Accepted label versions stored so far (every accepted submission or edit counts once).
   absl::StatusOr<int64_t> CountLabels();
   // Reads the encoded bytes of an image from the blob folder or its uri.
   absl::StatusOr<std::string> ReadImageBytes(const std::string& sha256, bool in_blob,
