@@ -101,6 +101,16 @@ absl::StatusOr<OverlapOutcome> RecordOverlapSubmission(SqliteDb* db, int64_t ima
     if (!status.ok()) return status;
   }
   if (outcome.sent_to_review) {
+    // None of the disagreeing versions trains until a reviewer accepts one (only accepted
+    // labels train, schema migration 5): they all wait as pending.
+    absl::StatusOr<SqliteStatement> hold = db->PrepareCached(
+        "UPDATE labels SET status = 'pending' WHERE id = ? AND status = 'accepted'");
+    if (!hold.ok()) return hold.status();
+    for (const VersionBoxes& v : *versions) {
+      hold->Reset();
+      status = hold->Bind(1, v.label_id).Run();
+      if (!status.ok()) return status;
+    }
     // The review workflow takes images to look at again from images_to_review (class changes
     // put theirs there too); class_change_seq 0 says it is not a class change's.
     absl::StatusOr<SqliteStatement> review = db->PrepareCached(

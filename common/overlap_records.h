@@ -29,7 +29,9 @@ struct OverlapOutcome {
 
 // Counts the label `label_id` (already inserted) towards the image's overlap; on the last needed
 // submission, computes the agreement of the image's latest `needed` label versions, records it
-// per image and per label, and routes the image to review when it is below the rule's bar.
+// per image and per label, and routes the image to review when it is below the rule's bar: its
+// versions become pending (none trains until a reviewer accepts one) and the image is put in
+// images_to_review with the agreement as the reason.
 // `db` is the write connection inside a transaction.
 absl::StatusOr<OverlapOutcome> RecordOverlapSubmission(SqliteDb* db, int64_t image_id,
                                                        const OverlapRule& rule, int64_t now_ms);

@@ -151,6 +151,42 @@ CREATE TABLE review_leases(
   reviewer TEXT NOT NULL,
   expires_ms INTEGER NOT NULL);
 )sql"},
+      {6, "annotator overlap: several leases per image, overlap images, agreements", R"sql(
+-- An overlap image (OverlapConfig) is leased to several annotators at once: one lease per slot.
+-- Slot 0 is the only one of an ordinary image, so INSERT OR REPLACE of its lease still replaces
+-- the image's older lease as before; overlap leases use slots 1..k.
+CREATE TABLE leases_v6(
+  image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+  slot INTEGER NOT NULL DEFAULT 0,
+  lease_id TEXT NOT NULL UNIQUE,
+  annotator TEXT NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  PRIMARY KEY(image_id, slot));
+INSERT INTO leases_v6(image_id, slot, lease_id, annotator, expires_ms)
+  SELECT image_id, 0, lease_id, annotator, expires_ms FROM leases;
+DROP TABLE leases;
+ALTER TABLE leases_v6 RENAME TO leases;
+-- Overlap images with at least one submission. Their k label versions are the annotators'
+-- submissions; the image stays UNLABELED (in the queue) until the k-th, which completes it.
+CREATE TABLE overlap_images(
+  image_id INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+  annotators_needed INTEGER NOT NULL,
+  submissions INTEGER NOT NULL,
+  started_ms INTEGER NOT NULL,
+  completed_ms INTEGER NOT NULL DEFAULT 0,
+  agreement REAL,                -- NULL until complete; see OverlapConfig
+  sent_to_review INTEGER NOT NULL DEFAULT 0);
+-- Per label of a complete overlap image: its mean agreement with the image's other labels, at
+-- the time its annotator labeled (per-annotator statistics over time).
+CREATE TABLE overlap_agreements(
+  image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+  label_id INTEGER NOT NULL REFERENCES labels(id) ON DELETE CASCADE,
+  annotator TEXT NOT NULL,
+  agreement REAL NOT NULL,
+  labeled_ms INTEGER NOT NULL,
+  PRIMARY KEY(image_id, label_id));
+CREATE INDEX overlap_agreements_by_annotator ON overlap_agreements(annotator, labeled_ms);
+)sql"},
   };
   return *kMigrations;
 }

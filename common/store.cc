@@ -359,8 +359,8 @@ absl::Status Store::SetClasses(const std::vector<std::string>& names) {
 absl::Status Store::PutLeases(const std::vector<StoredLease>& leases) {
   committer_->CommitLater([leases](SqliteDb* db) -> absl::Status {
     absl::StatusOr<SqliteStatement> put = db->PrepareCached(
-        "INSERT OR REPLACE INTO leases(image_id, lease_id, annotator, expires_ms)"
-        " VALUES(?,?,?,?)");
+        "INSERT OR REPLACE INTO leases(image_id, lease_id, annotator, expires_ms, slot)"
+        " VALUES(?,?,?,?,?)");
     if (!put.ok()) return put.status();
     for (const StoredLease& lease : leases) {
       put->Reset();
@@ -368,6 +368,7 @@ absl::Status Store::PutLeases(const std::vector<StoredLease>& leases) {
                                 .Bind(2, lease.lease_id)
                                 .Bind(3, lease.annotator)
                                 .Bind(4, lease.expires_ms)
+                                .Bind(5, static_cast<int64_t>(lease.slot))
                                 .Run();
       if (!status.ok()) return status;
     }
@@ -389,15 +390,15 @@ absl::Status Store::DeleteLease(int64_t image_id, const std::string& lease_id) {
 absl::StatusOr<std::vector<StoredLease>> Store::LoadLeases() {
   std::lock_guard<std::mutex> lock(read_mu_);
   absl::StatusOr<SqliteStatement> query =
-      read_db_->Prepare("SELECT image_id, lease_id, annotator, expires_ms FROM leases");
+      read_db_->Prepare("SELECT image_id, lease_id, annotator, expires_ms, slot FROM leases");
   if (!query.ok()) return query.status();
   std::vector<StoredLease> leases;
   while (true) {
     absl::StatusOr<bool> row = query->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    leases.push_back(
-        {query->ColumnInt(0), query->ColumnText(1), query->ColumnText(2), query->ColumnInt(3)});
+    leases.push_back({query->ColumnInt(0), query->ColumnText(1), query->ColumnText(2),
+                      query->ColumnInt(3), static_cast<int>(query->ColumnInt(4))});
   }
   return leases;
 }

@@ -21,7 +21,6 @@ absl::StatusOr<std::unique_ptr<LabelQueue>> LabelQueue::Create(Store* store, Que
   }
   // Overlap images part way: who labeled them so far.
   absl::Status read = store->Read([&](SqliteDb* db) -> absl::Status {
-    if (!options.overlap.enabled()) return absl::OkStatus();
     absl::StatusOr<std::vector<OverlapProgress>> progress = ReadOverlapProgress(db);
     if (!progress.ok()) return progress.status();
     for (const OverlapProgress& p : *progress) {
@@ -49,7 +48,7 @@ absl::StatusOr<std::unique_ptr<LabelQueue>> LabelQueue::Create(Store* store, Que
       if (!status.ok()) return status;
     }
   }
-  for (auto it = waiting.begin(); it != waiting.end();) {
+  for (auto it = waiting.begin(); it != waiting.end() && !queue->overlap_.empty();) {
     OverlapImage* image = queue->overlap_.Find(it->first);
     if (image != nullptr && image->full()) {
       waiting.erase(it++);
