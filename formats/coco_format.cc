@@ -221,10 +221,10 @@ absl::StatusOr<FormatDataset> ReadCocoFile(const std::string& json_path,
                                            const ImportOptions& options, ImportReport* report) {
   absl::StatusOr<std::string> text = ReadTextFile(json_path);
   if (!text.ok()) return text.status();
-  const std::string images_dir =
-      options.images_dir.empty()
-          ? std::filesystem::absolute(json_path).parent_path().string()
-          : options.images_dir;
+  // Absolute, so that paths stay right for a daemon with another working folder.
+  const std::string images_dir = options.images_dir.empty()
+                                     ? std::filesystem::absolute(json_path).parent_path().string()
+                                     : std::filesystem::absolute(options.images_dir).string();
   absl::StatusOr<FormatDataset> dataset = ParseCocoJson(*text, images_dir, options, report);
   if (!dataset.ok()) {
     return absl::Status(dataset.status().code(),
@@ -260,12 +260,10 @@ std::string CocoJson(const FormatDataset& dataset) {
             {{"id", category->second}, {"name", box.class_name}, {"supercategory", ""}});
       }
       const double width = box.x2 - box.x1, height = box.y2 - box.y1;
-      Json annotation = {{"id", ++annotation_id},
-                         {"image_id", image_id},
-                         {"category_id", category->second},
-                         {"bbox", {box.x1, box.y1, width, height}},
-                         {"area", width * height},
-                         {"iscrowd", 0}};
+      Json annotation = {
+          {"id", ++annotation_id},           {"image_id", image_id},
+          {"category_id", category->second}, {"bbox", {box.x1, box.y1, width, height}},
+          {"area", width * height},          {"iscrowd", 0}};
       if (box.score.has_value()) annotation["score"] = *box.score;
       annotations.push_back(std::move(annotation));
     }

@@ -19,11 +19,13 @@ namespace labelloop {
 // entries. Only a file that is not a COCO file at all (not JSON, no "images" array...) is an
 // INVALID_ARGUMENT error naming the field. An annotation's optional "score" is kept (predictions).
 // Classes are named by category name (ids are only the file's own keys; id 0 is noted, not
-// refused). Image paths are options.images_dir (default: the JSON file's folder) / file_name.
+// refused). Image paths are options.images_dir (default: the JSON file's folder) / file_name,
+// made absolute.
 absl::StatusOr<FormatDataset> ReadCocoFile(const std::string& json_path,
                                            const ImportOptions& options, ImportReport* report);
 // The same from text already read; image paths are `images_dir` / file_name.
-absl::StatusOr<FormatDataset> ParseCocoJson(std::string_view json_text, const std::string& images_dir,
+absl::StatusOr<FormatDataset> ParseCocoJson(std::string_view json_text,
+                                            const std::string& images_dir,
                                             const ImportOptions& options, ImportReport* report);
 
 // The dataset as a COCO instances file: images and categories numbered from 1 in the dataset's

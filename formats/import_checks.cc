@@ -36,8 +36,8 @@ bool CheckBox(const ImportOptions& options, const FormatImage& image, const std:
     if (box->x1 != original.x1 || box->y1 != original.y1 || box->x2 != original.x2 ||
         box->y2 != original.y2) {
       report->Add(ImportIssue::kBoxClipped, where,
-                  absl::StrCat(BoxText(original), " clipped to ", BoxText(*box), " (",
-                               image.width, "x", image.height, " image)"));
+                  absl::StrCat(BoxText(original), " clipped to ", BoxText(*box), " (", image.width,
+                               "x", image.height, " image)"));
     }
   }
   if (box->x2 - box->x1 <= options.min_box_pixels || box->y2 - box->y1 <= options.min_box_pixels) {

@@ -10,19 +10,19 @@ namespace labelloop {
 // Why an importer dropped (or changed) something instead of failing the whole import: one bad
 // box in 5,000 should cost that box, with a line saying so, not the dataset.
 enum class ImportIssue {
-  kDegenerateBox,         // width or height at most the minimum box size: dropped
-  kBoxOutsideImage,       // no overlap with the image: dropped
-  kBoxClipped,            // partly outside: clipped to the image, kept
-  kNonFiniteBox,          // NaN or infinite coordinates: dropped
-  kUnknownCategory,       // a category id / class index the file does not define: box dropped
-  kUnknownImage,          // an annotation of an image the file does not list: dropped
-  kCrowdRegion,           // COCO iscrowd=1: a region, not a box someone draws; dropped
-  kMissingImageFile,      // the image file does not exist: image and its boxes dropped
-  kUnreadableImage,       // its size cannot be read (YOLO needs it): image dropped
+  kDegenerateBox,            // width or height at most the minimum box size: dropped
+  kBoxOutsideImage,          // no overlap with the image: dropped
+  kBoxClipped,               // partly outside: clipped to the image, kept
+  kNonFiniteBox,             // NaN or infinite coordinates: dropped
+  kUnknownCategory,          // a category id / class index the file does not define: box dropped
+  kUnknownImage,             // an annotation of an image the file does not list: dropped
+  kCrowdRegion,              // COCO iscrowd=1: a region, not a box someone draws; dropped
+  kMissingImageFile,         // the image file does not exist: image and its boxes dropped
+  kUnreadableImage,          // its size cannot be read (YOLO needs it): image dropped
   kImageWithoutAnnotations,  // imported as "no objects" (COCO, VOC and YOLO all mean that)
-  kMalformedEntry,        // an entry or line that cannot be read: dropped
-  kCategoryIdsFromZero,   // COCO category id 0 (valid, but many tools treat 0 as background)
-  kRejectedByDaemon,      // the daemon refused the image or its label (its reason follows)
+  kMalformedEntry,           // an entry or line that cannot be read: dropped
+  kCategoryIdsFromZero,      // COCO category id 0 (valid, but many tools treat 0 as background)
+  kRejectedByDaemon,         // the daemon refused the image or its label (its reason follows)
 };
 
 // The stable name used in JSON reports ("degenerate_box", ...).

@@ -34,9 +34,9 @@ bool FindTag(std::string_view xml, std::string_view tag, std::string_view* text,
 }
 
 std::string Unescape(std::string_view text) {
-  return absl::StrReplaceAll(absl::StripAsciiWhitespace(absl::string_view(text.data(), text.size())),
-                             {{"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"},
-                              {"&amp;", "&"}});
+  return absl::StrReplaceAll(
+      absl::StripAsciiWhitespace(absl::string_view(text.data(), text.size())),
+      {{"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&amp;", "&"}});
 }
 
 std::string Escape(const std::string& text) {
@@ -122,12 +122,14 @@ absl::StatusOr<FormatDataset> ReadVocDataset(const std::string& root, const std:
   const fs::path base = fs::absolute(root);
   std::error_code error;
   if (!fs::is_directory(base, error)) {
-    return absl::NotFoundError(absl::StrCat(root, ": not a folder (want a VOC folder with "
+    return absl::NotFoundError(absl::StrCat(root,
+                                            ": not a folder (want a VOC folder with "
                                             "Annotations/, or a folder of XML files)"));
   }
   const fs::path xml_dir =
       fs::is_directory(base / "Annotations", error) ? base / "Annotations" : base;
-  std::string images_dir = options.images_dir;
+  std::string images_dir =
+      options.images_dir.empty() ? "" : fs::absolute(options.images_dir).string();
   if (images_dir.empty()) {
     images_dir = fs::is_directory(base / "JPEGImages", error) ? (base / "JPEGImages").string()
                                                               : xml_dir.string();
@@ -178,10 +180,12 @@ std::string VocXml(const FormatImage& image) {
     absl::StrAppend(&xml, "\t<object>\n\t\t<name>", Escape(box.class_name),
                     "</name>\n\t\t<pose>Unspecified</pose>\n\t\t<truncated>0</truncated>\n"
                     "\t\t<difficult>0</difficult>\n");
-    if (box.score.has_value()) absl::StrAppend(&xml, "\t\t<score>", Number(*box.score), "</score>\n");
+    if (box.score.has_value())
+      absl::StrAppend(&xml, "\t\t<score>", Number(*box.score), "</score>\n");
     absl::StrAppend(&xml, "\t\t<bndbox>\n\t\t\t<xmin>", Number(box.x1 + 1), "</xmin>\n\t\t\t<ymin>",
                     Number(box.y1 + 1), "</ymin>\n\t\t\t<xmax>", Number(box.x2),
-                    "</xmax>\n\t\t\t<ymax>", Number(box.y2), "</ymax>\n\t\t</bndbox>\n\t</object>\n");
+                    "</xmax>\n\t\t\t<ymax>", Number(box.y2),
+                    "</ymax>\n\t\t</bndbox>\n\t</object>\n");
   }
   absl::StrAppend(&xml, "</annotation>\n");
   return xml;

@@ -103,7 +103,8 @@ absl::StatusOr<FormatDataset> ReadYoloDataset(const std::string& root, const Imp
   const fs::path base = fs::absolute(root);
   std::error_code error;
   if (!fs::is_directory(base, error)) {
-    return absl::NotFoundError(absl::StrCat(root, ": not a folder (want a YOLO folder with "
+    return absl::NotFoundError(absl::StrCat(root,
+                                            ": not a folder (want a YOLO folder with "
                                             "classes.txt and images/ plus labels/)"));
   }
   FormatDataset dataset;
@@ -120,8 +121,9 @@ absl::StatusOr<FormatDataset> ReadYoloDataset(const std::string& root, const Imp
   }
   const fs::path images_dir = !options.images_dir.empty() ? fs::absolute(options.images_dir)
                               : fs::is_directory(base / "images", error) ? base / "images"
-                                                                          : base;
-  const fs::path labels_dir = fs::is_directory(base / "labels", error) ? base / "labels" : images_dir;
+                                                                         : base;
+  const fs::path labels_dir =
+      fs::is_directory(base / "labels", error) ? base / "labels" : images_dir;
   std::set<fs::path> labeled_stems;
   for (const fs::path& image_path : ListFiles(images_dir, &IsImageFile)) {
     const fs::path relative = image_path.lexically_relative(images_dir);
@@ -204,12 +206,11 @@ absl::Status WriteYoloDataset(const FormatDataset& dataset, const std::string& o
   std::vector<std::string> class_names = dataset.class_names;
   for (const FormatImage& image : dataset.images) {
     if ((image.width <= 0 || image.height <= 0) && !image.boxes.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          image.file_name, ": image size unknown; YOLO boxes are relative to it"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(image.file_name, ": image size unknown; YOLO boxes are relative to it"));
     }
     for (const FormatBox& box : image.boxes) {
-      if (std::find(class_names.begin(), class_names.end(), box.class_name) ==
-          class_names.end()) {
+      if (std::find(class_names.begin(), class_names.end(), box.class_name) == class_names.end()) {
         class_names.push_back(box.class_name);
       }
     }

@@ -2,32 +2,20 @@
 #define LABELLOOP_BENCHMARKS_AL_SIM_SIM_DATASET_H_
 
 #include <string>
-#include <vector>
 
 #include "absl/status/statusor.h"
+#include "formats/format_dataset.h"
 
 namespace labelloop {
 
-// A ground-truth box in pixels, corners, with its class name: what a perfect annotator submits.
-struct SimBox {
-  double x1 = 0, y1 = 0, x2 = 0, y2 = 0;
-  std::string class_name;
-};
+// The simulator's ground truth is a dataset as formats/ reads it: a box is what a perfect
+// annotator submits.
+using SimBox = FormatBox;
+using SimImage = FormatImage;
+using SimDataset = FormatDataset;
 
-struct SimImage {
-  std::string path;  // absolute
-  int width = 0;
-  int height = 0;
-  std::vector<SimBox> boxes;
-};
-
-// One split of a detection dataset, whatever the format it came from.
-struct SimDataset {
-  std::vector<std::string> class_names;  // in the dataset's order
-  std::vector<SimImage> images;
-};
-
-// COCO instances file plus its image folder (file_name is relative to it).
+// COCO instances file plus its image folder (file_name is relative to it). What the importer
+// skips (crowd regions, degenerate boxes, missing files...) is summed up on stderr.
 absl::StatusOr<SimDataset> LoadCocoDataset(const std::string& annotations_path,
                                            const std::string& images_dir);
 
