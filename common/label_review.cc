@@ -139,9 +139,12 @@ absl::StatusOr<std::optional<ReviewHandout>> LeaseNextReview(Store* store,
   // reviewers asking at once never get the same label.
   absl::Status status = store->Transact([&](SqliteDb* db) -> absl::Status {
     handout.reset();
-    absl::StatusOr<SqliteStatement> next = db->Prepare(
-        absl::StrCat(kLabelColumns, kFreePending,
-                     " AND l.annotator <> ?2 ORDER BY l.created_ms, l.id LIMIT 1"));
+    absl::StatusOr<SqliteStatement> next =
+        db->Prepare(absl::StrCat(kLabelColumns, kFreePending,
+                                 " AND l.annotator <> ?2"
+                                 // Overlap images whose annotators disagreed (schema 6) come first.
+                                 " ORDER BY l.image_id NOT IN (SELECT image_id FROM overlap_images"
+                                 " WHERE sent_to_review = 1), l.created_ms, l.id LIMIT 1"));
     if (!next.ok()) return next.status();
     next->Bind(1, now_ms).Bind(2, reviewer);
     absl::StatusOr<bool> row = next->Step();

@@ -10,6 +10,7 @@
 #include "sampler/hybrid_picker.h"
 #include "sampler/pool_rescorer.h"
 #include "sampler/sampler_options.h"
+#include "server/annotator_service.h"
 #include "server/dataset_service.h"
 #include "server/job_store.h"
 #include "server/model_registry.h"
@@ -52,6 +53,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::DaemonConfig& c
   queue_options.max_batch_count = config.limits().max_batch_count();
   queue_options.box_tolerance_pixels = config.limits().box_tolerance_pixels();
   queue_options.max_boxes_per_image = config.limits().max_boxes_per_image();
+  queue_options.overlap = OverlapRule::FromConfig(config.overlap());
   absl::StatusOr<std::unique_ptr<LabelQueue>> queue =
       LabelQueue::Create(daemon->store_.get(), queue_options, &daemon->clock_);
   if (!queue.ok()) return queue.status();
@@ -89,6 +91,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::DaemonConfig& c
     daemon->registry_->AddPromotionListener(
         [scanner](std::shared_ptr<const ServingModel> model) { scanner->OnPromotion(model); });
   }
+  daemon->annotator_service_ = std::make_unique<AnnotatorServiceImpl>(daemon->store_.get());
   daemon->suspect_service_ = std::make_unique<SuspectServiceImpl>(
       daemon->store_.get(), daemon->suspect_scanner_.get(), &daemon->clock_);
 
@@ -156,6 +159,7 @@ absl::StatusOr<std::string> Daemon::Start(const std::string& listen) {
   builder.RegisterService(training_service_.get());
   builder.RegisterService(model_service_.get());
   builder.RegisterService(suspect_service_.get());
+  builder.RegisterService(annotator_service_.get());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port == 0) {
     server_.reset();

@@ -16,6 +16,7 @@ class Server;
 
 namespace labelloop {
 
+class AnnotatorServiceImpl;
 class DatasetServiceImpl;
 class JobStore;
 class ModelRegistry;
@@ -59,6 +60,7 @@ class Daemon {
   std::unique_ptr<ModelServiceImpl> model_service_;
   std::unique_ptr<SuspectScanner> suspect_scanner_;  // Null when suspects.enabled is false.
   std::unique_ptr<SuspectServiceImpl> suspect_service_;
+  std::unique_ptr<AnnotatorServiceImpl> annotator_service_;
   std::unique_ptr<grpc::Server> server_;
 };
 

@@ -51,6 +51,9 @@ constexpr Entry kTable[] = {
     // SuspectService: reviewing suspected label errors is review work.
     {"/labelloop.v1.SuspectService/ListSuspectLabels", Needs(Permission::kRead)},
     {"/labelloop.v1.SuspectService/ReviewSuspect", Needs(Permission::kReview)},
+    // AnnotatorService: statistics only.
+    {"/labelloop.v1.AnnotatorService/GetAnnotatorStats", Needs(Permission::kRead)},
+    {"/labelloop.v1.AnnotatorService/ListOverlapImages", Needs(Permission::kRead)},
     // Standard services.
     {"/grpc.health.v1.Health/Check", Public()},
     {"/grpc.health.v1.Health/Watch", Public()},

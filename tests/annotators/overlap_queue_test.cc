@@ -1,8 +1,10 @@
 // The queue with annotator overlap on a real store, time moved by hand: leases of an overlap
-// image expire, are released and skipped one place at a time, and restarts keep who labeled.
+// image expire, are released and skipped one place at a time, and restarts keep who labeled;
+// disagreeing labels go to the head of the review queue.
 
 #include <set>
 
+#include "common/label_review.h"
 #include "common/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -129,6 +131,72 @@ TEST_F(OverlapQueueTest, NoShareMeansOneAnnotator) {
   ASSERT_TRUE(label.ok());
   EXPECT_FALSE(label->overlap.overlap);
   EXPECT_EQ(store_->GetImage(image_id_, clock_.NowMs())->state, v1::IMAGE_STATE_LABELED);
+}
+
+}  // namespace
+}  // namespace labelloop
+
+namespace labelloop {
+namespace {
+
+// Disagreeing overlap labels wait as pending and come first in the review queue, before older
+// pending labels.
+TEST(OverlapReviewTest, DisagreementIsPendingAndReviewedFirst) {
+  TempDir dir;
+  StoreOptions options;
+  options.review.mode = v1::ReviewConfig::SAMPLED;
+  options.review.sample_share = 0.0;
+  options.review.annotator_share["newcomer"] = 1.0;  // Their labels wait for review.
+  auto store = Store::Open(dir.path(), options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE((*store)->SetClasses({"cell", "dog"}).ok());
+  auto class_ids = (*store)->ClassIds();
+  ASSERT_TRUE(class_ids.ok());
+  std::vector<NewImage> images(2);
+  for (int i = 0; i < 2; ++i) {
+    images[i].uri = "review" + std::to_string(i);
+    images[i].sha256 = Sha256Hex(images[i].uri);
+    images[i].width = images[i].height = 100;
+  }
+  auto added = (*store)->AddImages(images);
+  ASSERT_TRUE(added.ok());
+  const int64_t older = (*added)[0].image_id;
+  const int64_t overlap = (*added)[1].image_id;
+  auto submit = [&](int64_t image_id, const std::string& annotator, int slot,
+                    std::vector<ValidBox> boxes, std::optional<OverlapRule> rule) {
+    const std::string lease = annotator + std::to_string(image_id);
+    EXPECT_TRUE((*store)->PutLeases({{image_id, lease, annotator, kStartMs + 60'000, slot}}).ok());
+    NewLabel label;
+    label.image_id = image_id;
+    label.lease_id = lease;
+    label.annotator = annotator;
+    label.boxes = std::move(boxes);
+    label.overlap = rule;
+    auto stored = (*store)->SubmitLabel(label, kStartMs);
+    EXPECT_TRUE(stored.ok()) << stored.status();
+    return stored.ok() ? stored->overlap : OverlapOutcome();
+  };
+  submit(older, "newcomer", 0, {}, std::nullopt);
+  OverlapRule rule;
+  rule.share = 1.0;
+  const int64_t cell = (*class_ids)["cell"];
+  const int64_t dog = (*class_ids)["dog"];
+  submit(overlap, "alice", 1, {{10, 10, 50, 50, cell}}, rule);
+  OverlapOutcome outcome = submit(overlap, "bob", 2, {{10, 10, 50, 50, dog}}, rule);
+  EXPECT_TRUE(outcome.complete);
+  EXPECT_DOUBLE_EQ(outcome.agreement, 0.0);
+  EXPECT_TRUE(outcome.sent_to_review);
+
+  for (const char* reviewer : {"rev1", "rev2"}) {
+    auto next = LeaseNextReview(store->get(), reviewer, reviewer, kStartMs + 60'000, kStartMs);
+    ASSERT_TRUE(next.ok()) << next.status();
+    ASSERT_TRUE(next->has_value());
+    EXPECT_EQ((*next)->label.image_id(), overlap) << reviewer;
+    EXPECT_EQ((*next)->label.status(), v1::LABEL_STATUS_PENDING);
+  }
+  auto last = LeaseNextReview(store->get(), "rev3", "rev3", kStartMs + 60'000, kStartMs);
+  ASSERT_TRUE(last.ok() && last->has_value());
+  EXPECT_EQ((*last)->label.image_id(), older);
 }
 
 }  // namespace
