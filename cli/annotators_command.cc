@@ -108,8 +108,7 @@ absl::Status Stats(const CommandContext& context, const Arguments& arguments) {
 }
 
 absl::Status Overlap(const CommandContext& context, const Arguments& arguments) {
-  if (absl::Status status = context.CheckFlags(arguments, {"only", "limit"});
-      !status.ok()) {
+  if (absl::Status status = context.CheckFlags(arguments, {"only", "limit"}); !status.ok()) {
     return status;
   }
   if (!arguments.positionals().empty()) return UsageError("annotators overlap takes no argument");
@@ -149,9 +148,8 @@ absl::Status Overlap(const CommandContext& context, const Arguments& arguments) 
       absl::StrAppend(&who, who.empty() ? "" : ", ", label.annotator(), " ",
                       absl::StrFormat("%.2f", label.agreement()));
     }
-    *context.out << absl::StrFormat("image %d\t%.3f\t%s\t%s\n", image.image_id(),
-                                    image.agreement(), image.sent_to_review() ? "review" : "ok",
-                                    who);
+    *context.out << absl::StrFormat("image %d\t%.3f\t%s\t%s\n", image.image_id(), image.agreement(),
+                                    image.sent_to_review() ? "review" : "ok", who);
   }
   if (!context.json) *context.out << response.images_size() << " overlap image(s)\n";
   return absl::OkStatus();

@@ -35,8 +35,7 @@ int MatchBoxes(const std::vector<ValidBox>& a, const std::vector<ValidBox>& b, d
 double PairAgreement(const std::vector<ValidBox>& a, const std::vector<ValidBox>& b,
                      double match_iou);
 
-ImageAgreement ComputeAgreement(const std::vector<std::vector<ValidBox>>& labels,
-                                double match_iou);
+ImageAgreement ComputeAgreement(const std::vector<std::vector<ValidBox>>& labels, double match_iou);
 
 }  // namespace labelloop
 

@@ -69,8 +69,7 @@ absl::StatusOr<OverlapOutcome> RecordOverlapSubmission(SqliteDb* db, int64_t ima
   if (outcome.submissions < outcome.needed) return outcome;
 
   outcome.complete = true;
-  absl::StatusOr<std::vector<VersionBoxes>> versions =
-      LatestVersions(db, image_id, outcome.needed);
+  absl::StatusOr<std::vector<VersionBoxes>> versions = LatestVersions(db, image_id, outcome.needed);
   if (!versions.ok()) return versions.status();
   std::vector<std::vector<ValidBox>> labels;
   for (const VersionBoxes& v : *versions) labels.push_back(v.boxes);

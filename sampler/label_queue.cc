@@ -267,8 +267,8 @@ absl::StatusOr<std::vector<Handout>> LabelQueue::Next(int count, const std::stri
   for (size_t i = 0; i < records.size(); ++i) {
     const StoredLease& r = records[i];
     if (r.slot > 0) {
-      overlap_.AddLease(r.image_id, {r.slot, r.lease_id, r.annotator, r.expires_ms,
-                                     sizes[i].first, sizes[i].second});
+      overlap_.AddLease(r.image_id, {r.slot, r.lease_id, r.annotator, r.expires_ms, sizes[i].first,
+                                     sizes[i].second});
       // Still places free: the image stays available to other annotators at its rank.
       if (!overlap_.Find(r.image_id)->full()) pool_.Put(r.image_id, *overlap_entries[i]);
       continue;
@@ -343,10 +343,10 @@ absl::Status LabelQueue::CheckLease(int64_t image_id, const std::string& lease_i
   if (overlap_.Find(image_id) != nullptr) {
     const OverlapLease* lease = overlap_.FindLease(image_id, lease_id, now_ms);
     if (lease == nullptr) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "lease ", lease_id, " is not a live lease of image ", image_id,
-          " (an overlap image: expired, released or already used); get it again with "
-          "GetNextBatch"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("lease ", lease_id, " is not a live lease of image ", image_id,
+                       " (an overlap image: expired, released or already used); get it again with "
+                       "GetNextBatch"));
     }
     if (lease->in_commit) {
       return absl::FailedPreconditionError(
@@ -390,7 +390,8 @@ absl::StatusOr<StoredLabel> LabelQueue::Submit(
     ExpireLeases(now_ms);
     absl::Status status = CheckLease(image_id, lease_id, now_ms);
     if (!status.ok()) return status;
-    if (OverlapLease* overlap = overlap_.FindLease(image_id, lease_id, now_ms); overlap != nullptr) {
+    if (OverlapLease* overlap = overlap_.FindLease(image_id, lease_id, now_ms);
+        overlap != nullptr) {
       label.annotator = overlap->annotator;
       width = overlap->width;
       height = overlap->height;

@@ -78,9 +78,8 @@ absl::StatusOr<v1::GetAnnotatorStatsResponse> ReadAnnotatorStats(
 absl::StatusOr<v1::ListOverlapImagesResponse> ReadOverlapImages(
     Store* store, const v1::ListOverlapImagesRequest& request) {
   if (request.limit() < 0 || request.limit() > kMaxLimit) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("limit must be in [0, ", kMaxLimit, "] (0: ", kDefaultLimit, "), got ",
-                     request.limit()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "limit must be in [0, ", kMaxLimit, "] (0: ", kDefaultLimit, "), got ", request.limit()));
   }
   const int64_t limit = request.limit() > 0 ? request.limit() : kDefaultLimit;
   v1::ListOverlapImagesResponse response;

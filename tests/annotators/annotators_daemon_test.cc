@@ -118,8 +118,8 @@ TEST_F(AnnotatorsDaemonTest, ConcurrentAnnotatorsEachImageToExactlyTwoDifferentO
   constexpr int kAnnotators = 4;
   StartWithImages(kImages);
   std::mutex mu;
-  std::map<int64_t, std::vector<std::string>> labeled_by;      // Acknowledged submissions.
-  std::map<std::string, std::multiset<int64_t>> handed_to;     // Every hand-out.
+  std::map<int64_t, std::vector<std::string>> labeled_by;   // Acknowledged submissions.
+  std::map<std::string, std::multiset<int64_t>> handed_to;  // Every hand-out.
   std::atomic<int> submitted{0};
   std::vector<std::thread> threads;
   const absl::Time deadline = absl::Now() + absl::Seconds(60);
@@ -138,8 +138,8 @@ TEST_F(AnnotatorsDaemonTest, ConcurrentAnnotatorsEachImageToExactlyTwoDifferentO
             handed_to[annotator].insert(item.image_id());
           }
           grpc::Status status = Submit(item, {MakeBox(4, 4, 30, 30, "car")});
-          ASSERT_TRUE(status.ok()) << annotator << " image " << item.image_id() << ": "
-                                   << status.error_message();
+          ASSERT_TRUE(status.ok())
+              << annotator << " image " << item.image_id() << ": " << status.error_message();
           std::lock_guard<std::mutex> lock(mu);
           labeled_by[item.image_id()].push_back(annotator);
           ++submitted;
@@ -200,7 +200,8 @@ TEST_F(AnnotatorsDaemonTest, DisagreementGoesToReviewAndStatsShowIt) {
             [](const auto& a, const auto& b) { return a.image_id() < b.image_id(); });
   std::sort(bob.begin(), bob.end(),
             [](const auto& a, const auto& b) { return a.image_id() < b.image_id(); });
-  const std::vector<v1::Box> two = {MakeBox(2, 2, 20, 20, "car"), MakeBox(30, 30, 60, 60, "person")};
+  const std::vector<v1::Box> two = {MakeBox(2, 2, 20, 20, "car"),
+                                    MakeBox(30, 30, 60, 60, "person")};
   std::set<int64_t> disagreeing;
   for (int i = 0; i < kImages; ++i) {
     ASSERT_EQ(alice[i].image_id(), bob[i].image_id());

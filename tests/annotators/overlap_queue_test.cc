@@ -74,7 +74,7 @@ TEST_F(OverlapQueueTest, ExpiredPlaceGoesToSomeoneElse) {
   ASSERT_FALSE(alice.empty());
   ASSERT_FALSE(Take("bob", 60).empty());
   EXPECT_EQ(Take("carol"), "");  // Both places are held.
-  clock_.AdvanceMs(11'000);       // Alice's lease runs out, Bob's does not.
+  clock_.AdvanceMs(11'000);      // Alice's lease runs out, Bob's does not.
   std::string carol = Take("carol");
   ASSERT_FALSE(carol.empty());
   absl::StatusOr<StoredLabel> late = Label(alice);
