@@ -2,6 +2,7 @@
 // image expire, are released and skipped one place at a time, and restarts keep who labeled;
 // disagreeing labels go to the head of the review queue.
 
+#include <map>
 #include <set>
 
 #include "common/label_review.h"
@@ -197,6 +198,52 @@ TEST(OverlapReviewTest, DisagreementIsPendingAndReviewedFirst) {
   auto last = LeaseNextReview(store->get(), "rev3", "rev3", kStartMs + 60'000, kStartMs);
   ASSERT_TRUE(last.ok() && last->has_value());
   EXPECT_EQ((*last)->label.image_id(), older);
+}
+
+}  // namespace
+}  // namespace labelloop
+
+namespace labelloop {
+namespace {
+
+// With a share below 1, the chosen images go to two annotators and the others to one, side by
+// side in one queue.
+TEST(OverlapShareTest, ChosenImagesTwiceOthersOnce) {
+  TempDir dir;
+  auto store = Store::Open(dir.path(), StoreOptions{});
+  ASSERT_TRUE(store.ok()) << store.status();
+  std::vector<NewImage> images(40);
+  for (size_t i = 0; i < images.size(); ++i) {
+    images[i].uri = "share" + std::to_string(i);
+    images[i].sha256 = Sha256Hex(images[i].uri);
+    images[i].width = images[i].height = 50;
+  }
+  auto added = (*store)->AddImages(images);
+  ASSERT_TRUE(added.ok());
+  QueueOptions options;
+  options.overlap.share = 0.5;
+  ManualClock clock(kStartMs);
+  auto queue = LabelQueue::Create(store->get(), options, &clock);
+  ASSERT_TRUE(queue.ok()) << queue.status();
+  std::map<int64_t, int> labels;
+  for (const char* annotator : {"alice", "bob", "alice", "bob"}) {
+    auto batch = (*queue)->Next(64, annotator, 60);
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    for (const Handout& h : *batch) {
+      ASSERT_TRUE((*queue)->Submit(h.image.id, h.lease_id, {}).ok());
+      ++labels[h.image.id];
+    }
+  }
+  int overlapping = 0;
+  for (const AddImageResult& r : *added) {
+    const bool chosen = options.overlap.Selects(r.image_id);
+    overlapping += chosen ? 1 : 0;
+    EXPECT_EQ(labels[r.image_id], chosen ? 2 : 1) << "image " << r.image_id;
+    EXPECT_EQ((*store)->GetImage(r.image_id, kStartMs)->state, v1::IMAGE_STATE_LABELED);
+  }
+  EXPECT_GT(overlapping, 5);
+  EXPECT_LT(overlapping, 35);
+  EXPECT_EQ((*queue)->Remaining(), 0u);
 }
 
 }  // namespace
