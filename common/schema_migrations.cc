@@ -154,14 +154,15 @@ CREATE TABLE review_leases(
       {6, "annotator overlap: several leases per image, overlap images, agreements", R"sql(
 -- An overlap image (OverlapConfig) is leased to several annotators at once: one lease per slot.
 -- Slot 0 is the only one of an ordinary image, so INSERT OR REPLACE of its lease still replaces
--- the image's older lease as before; overlap leases use slots 1..k.
+-- the image's older lease as before; overlap leases use slots 1..k. WITHOUT ROWID: the key is
+-- the table's b-tree, so a lease write touches as many b-trees as before (table, lease_id).
 CREATE TABLE leases_v6(
   image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
   slot INTEGER NOT NULL DEFAULT 0,
   lease_id TEXT NOT NULL UNIQUE,
   annotator TEXT NOT NULL,
   expires_ms INTEGER NOT NULL,
-  PRIMARY KEY(image_id, slot));
+  PRIMARY KEY(image_id, slot)) WITHOUT ROWID;
 INSERT INTO leases_v6(image_id, slot, lease_id, annotator, expires_ms)
   SELECT image_id, 0, lease_id, annotator, expires_ms FROM leases;
 DROP TABLE leases;
