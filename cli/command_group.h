@@ -39,6 +39,7 @@ const CommandGroup& PredictCommands();
 const CommandGroup& ModelToolCommands();
 const CommandGroup& ReportCommands();
 const CommandGroup& SuspectsCommands();
+const CommandGroup& ReviewCommands();
 const CommandGroup& AnnotatorsCommands();
 
 }  // namespace labelloop

@@ -27,6 +27,7 @@ const std::vector<const CommandGroup*>& CommandGroups() {
       &ModelToolCommands(),
       &ReportCommands(),
       &SuspectsCommands(),
+      &ReviewCommands(),
       &AnnotatorsCommands(),
   };
   return *groups;

@@ -6,6 +6,7 @@
 #include "cli/box_syntax.h"
 #include "cli/command_group.h"
 #include "cli/message_json.h"
+#include "cli/review_command.h"
 #include "cli/rpc_status.h"
 #include "cli/usage_error.h"
 #include "labelloop/v1/queue.grpc.pb.h"
@@ -47,11 +48,14 @@ absl::Status Submit(const CommandContext& context, const Arguments& arguments) {
     json["image_id"] = *image_id;
     json["label_id"] = response.label_id();
     json["version"] = response.version();
+    json["status"] = LabelStatusName(response.status());
     json["boxes"] = request.boxes_size();
     *context.out << json.dump() << "\n";
   } else {
     *context.out << "stored label " << response.label_id() << " (version " << response.version()
-                 << ", " << request.boxes_size() << " box(es)) for image " << *image_id << "\n";
+                 << ", " << request.boxes_size() << " box(es)) for image " << *image_id
+                 << (response.status() == v1::LABEL_STATUS_PENDING ? ", pending review" : "")
+                 << "\n";
   }
   return absl::OkStatus();
 }
@@ -67,6 +71,10 @@ const CommandGroup& LabelsCommands() {
            "stores the boxes of a leased image (pixel corners and a class name; no --box: the "
            "image has no objects)",
            &Submit},
+          {"history", "history IMAGE",
+           "every label version of an image: who, when, boxes, review status and reason, the "
+           "model whose pre-labels it started from (--json: JSON lines)",
+           &RunLabelHistory},
       }};
   return *group;
 }

@@ -98,6 +98,57 @@ Json QueueItemToJson(const v1::QueueItem& item) {
   Json predictions = Json::array();
   for (const v1::Box& box : item.predictions()) predictions.push_back(BoxToJson(box));
   json["predictions"] = std::move(predictions);
+  if (item.has_rejected_label()) {
+    json["rejected_label"] = LabelVersionToJson(item.rejected_label());
+  }
+  return json;
+}
+
+std::string LabelStatusName(v1::LabelStatus status) {
+  switch (status) {
+    case v1::LABEL_STATUS_PENDING:
+      return "pending";
+    case v1::LABEL_STATUS_ACCEPTED:
+      return "accepted";
+    case v1::LABEL_STATUS_REJECTED:
+      return "rejected";
+    default:
+      return "unknown";
+  }
+}
+
+std::string LabelSourceName(v1::LabelSource source) {
+  switch (source) {
+    case v1::LABEL_SOURCE_HUMAN:
+      return "human";
+    case v1::LABEL_SOURCE_REVIEWER:
+      return "reviewer";
+    case v1::LABEL_SOURCE_MACHINE:
+      return "machine";
+    case v1::LABEL_SOURCE_IMPORT:
+      return "import";
+    default:
+      return "unknown";
+  }
+}
+
+Json LabelVersionToJson(const v1::LabelVersion& label) {
+  Json json;
+  json["label_id"] = label.label_id();
+  json["image_id"] = label.image_id();
+  json["version"] = label.version();
+  json["status"] = LabelStatusName(label.status());
+  json["source"] = LabelSourceName(label.source());
+  json["annotator"] = label.annotator();
+  json["created_unix_ms"] = label.created_unix_ms();
+  json["prelabel_model_version"] = label.prelabel_model_version();
+  Json boxes = Json::array();
+  for (const v1::Box& box : label.boxes()) boxes.push_back(BoxToJson(box));
+  json["boxes"] = std::move(boxes);
+  json["reviewer"] = label.reviewer();
+  json["reviewed_unix_ms"] = label.reviewed_unix_ms();
+  json["reject_reason"] = label.reject_reason();
+  if (label.revises_label_id() != 0) json["revises_label_id"] = label.revises_label_id();
   return json;
 }
 

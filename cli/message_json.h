@@ -7,6 +7,7 @@
 #include "absl/strings/string_view.h"
 #include "labelloop/v1/dataset.pb.h"
 #include "labelloop/v1/queue.pb.h"
+#include "labelloop/v1/review.pb.h"
 #include "labelloop/v1/types.pb.h"
 #include "nlohmann/json.hpp"
 
@@ -26,6 +27,10 @@ Json ImageToJson(const v1::Image& image);
 Json LabelToJson(const v1::Label& label);
 Json QueueItemToJson(const v1::QueueItem& item);
 Json ClassToJson(const v1::ClassInfo& class_info);
+// "pending", "accepted", "rejected"; "human", "reviewer", "machine", "import".
+std::string LabelStatusName(v1::LabelStatus status);
+std::string LabelSourceName(v1::LabelSource source);
+Json LabelVersionToJson(const v1::LabelVersion& label);
 
 }  // namespace labelloop
 

@@ -85,9 +85,9 @@ absl::StatusOr<std::string> CheckReviewLease(SqliteDb* db, int64_t label_id,
   absl::StatusOr<v1::LabelVersion> label = ReadLabel(db, label_id);
   if (!label.ok()) return label.status();
   if (label->status() != v1::LABEL_STATUS_PENDING) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("label ", label_id, " is ", v1::LabelStatus_Name(label->status()),
-                     ", not pending: it was already reviewed"));
+    return absl::FailedPreconditionError(absl::StrCat("label ", label_id, " is ",
+                                                      v1::LabelStatus_Name(label->status()),
+                                                      ", not pending: it was already reviewed"));
   }
   absl::StatusOr<SqliteStatement> lease = db->Prepare(
       "SELECT reviewer, expires_ms FROM review_leases WHERE label_id = ? AND lease_id = ?");
@@ -96,9 +96,9 @@ absl::StatusOr<std::string> CheckReviewLease(SqliteDb* db, int64_t label_id,
   absl::StatusOr<bool> row = lease->Step();
   if (!row.ok()) return row.status();
   if (!*row || lease->ColumnInt(1) <= now_ms) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "review lease '", lease_id, "' is not the live lease of label ", label_id,
-        " (expired, released or never granted); call GetNextReview for a new one"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("review lease '", lease_id, "' is not the live lease of label ", label_id,
+                     " (expired, released or never granted); call GetNextReview for a new one"));
   }
   return lease->ColumnText(0);
 }
@@ -117,9 +117,12 @@ absl::Status Decide(SqliteDb* db, int64_t label_id, const std::string& status,
       "UPDATE labels SET status = ?, reviewer = ?, reviewed_ms = ?, reject_reason = ?"
       " WHERE id = ?");
   if (!update.ok()) return update.status();
-  absl::Status status_ok =
-      update->Bind(1, status).Bind(2, reviewer).Bind(3, now_ms).Bind(4, reason).Bind(5, label_id)
-          .Run();
+  absl::Status status_ok = update->Bind(1, status)
+                               .Bind(2, reviewer)
+                               .Bind(3, now_ms)
+                               .Bind(4, reason)
+                               .Bind(5, label_id)
+                               .Run();
   if (!status_ok.ok()) return status_ok;
   return DeleteReviewLease(db, label_id);
 }
@@ -169,9 +172,11 @@ absl::StatusOr<std::optional<ReviewHandout>> LeaseNextReview(Store* store,
         "INSERT OR REPLACE INTO review_leases(label_id, lease_id, reviewer, expires_ms)"
         " VALUES(?, ?, ?, ?)");
     if (!lease.ok()) return lease.status();
-    absl::Status leased =
-        lease->Bind(1, h.label.label_id()).Bind(2, lease_id).Bind(3, reviewer).Bind(4, expires_ms)
-            .Run();
+    absl::Status leased = lease->Bind(1, h.label.label_id())
+                              .Bind(2, lease_id)
+                              .Bind(3, reviewer)
+                              .Bind(4, expires_ms)
+                              .Run();
     if (!leased.ok()) return leased;
     h.lease_id = lease_id;
     h.lease_expires_ms = expires_ms;
@@ -277,10 +282,9 @@ absl::StatusOr<EditedLabel> EditLabel(Store* store, int64_t label_id, const std:
                                .Run();
       if (!added.ok()) return added;
     }
-    absl::Status decided =
-        Decide(db, label_id, "rejected", *reviewer,
-               absl::StrCat("replaced by ", *reviewer, "'s edit (version ", new_version, ")"),
-               now_ms);
+    absl::Status decided = Decide(
+        db, label_id, "rejected", *reviewer,
+        absl::StrCat("replaced by ", *reviewer, "'s edit (version ", new_version, ")"), now_ms);
     if (!decided.ok()) return decided;
     absl::StatusOr<v1::LabelVersion> closed = ReadLabel(db, label_id);
     if (!closed.ok()) return closed.status();
@@ -302,8 +306,8 @@ absl::Status ReleaseReview(Store* store, int64_t label_id, const std::string& le
     absl::Status removed = remove->Bind(1, label_id).Bind(2, lease_id).Run();
     if (!removed.ok()) return removed;
     if (db->Changes() != 1) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "review lease '", lease_id, "' is not a lease of label ", label_id));
+      return absl::FailedPreconditionError(
+          absl::StrCat("review lease '", lease_id, "' is not a lease of label ", label_id));
     }
     return absl::OkStatus();
   });
@@ -359,10 +363,10 @@ absl::StatusOr<absl::flat_hash_map<int64_t, v1::LabelVersion>> RejectedLatestLab
   absl::flat_hash_map<int64_t, v1::LabelVersion> rejected;
   if (image_ids.empty()) return rejected;
   absl::Status status = store->Read([&](SqliteDb* db) -> absl::Status {
-    absl::StatusOr<SqliteStatement> query = db->Prepare(absl::StrCat(
-        kLabelColumns, " WHERE l.image_id IN (", absl::StrJoin(image_ids, ","),
-        ") AND l.status = 'rejected' AND NOT EXISTS(SELECT 1 FROM labels l2"
-        " WHERE l2.image_id = l.image_id AND l2.version > l.version)"));
+    absl::StatusOr<SqliteStatement> query = db->Prepare(
+        absl::StrCat(kLabelColumns, " WHERE l.image_id IN (", absl::StrJoin(image_ids, ","),
+                     ") AND l.status = 'rejected' AND NOT EXISTS(SELECT 1 FROM labels l2"
+                     " WHERE l2.image_id = l.image_id AND l2.version > l.version)"));
     if (!query.ok()) return query.status();
     while (true) {
       absl::StatusOr<bool> row = query->Step();

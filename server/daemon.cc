@@ -16,6 +16,7 @@
 #include "server/model_registry.h"
 #include "server/model_service.h"
 #include "server/queue_service.h"
+#include "server/review_service.h"
 #include "server/suspect_scanner.h"
 #include "server/suspect_service.h"
 #include "server/training_round.h"
@@ -38,6 +39,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::DaemonConfig& c
   StoreOptions store_options;
   store_options.busy_timeout_ms = config.store().busy_timeout_ms();
   store_options.validation_share = config.store().validation_share();
+  store_options.review = ReviewRule::FromConfig(config.review());
   absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(data_dir, store_options);
   if (!store.ok()) return store.status();
   daemon->store_ = *std::move(store);
@@ -118,6 +120,13 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::DaemonConfig& c
       config.limits().max_image_bytes(),
       [scheduler_ptr](int64_t count) { scheduler_ptr->OnLabelsStored(count); });
   daemon->training_service_ = std::make_unique<TrainingServiceImpl>(daemon->scheduler_.get());
+  ReviewServiceOptions review_options;
+  review_options.config = config.review();
+  review_options.box_tolerance_pixels = config.limits().box_tolerance_pixels();
+  review_options.max_boxes_per_image = config.limits().max_boxes_per_image();
+  daemon->review_service_ = std::make_unique<ReviewServiceImpl>(
+      daemon->store_.get(), daemon->queue_.get(), review_options, &daemon->clock_,
+      [scheduler_ptr](int64_t count) { scheduler_ptr->OnLabelsStored(count); });
   daemon->model_service_ = std::make_unique<ModelServiceImpl>(
       daemon->registry_.get(), daemon->store_.get(), config.detector().label_assist_threshold(),
       config.limits().max_image_bytes());
@@ -159,6 +168,7 @@ absl::StatusOr<std::string> Daemon::Start(const std::string& listen) {
   builder.RegisterService(training_service_.get());
   builder.RegisterService(model_service_.get());
   builder.RegisterService(suspect_service_.get());
+  builder.RegisterService(review_service_.get());
   builder.RegisterService(annotator_service_.get());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port == 0) {

@@ -23,6 +23,7 @@ class ModelRegistry;
 class ModelServiceImpl;
 class PoolRescorer;
 class QueueServiceImpl;
+class ReviewServiceImpl;
 class SuspectScanner;
 class SuspectServiceImpl;
 class TrainingScheduler;
@@ -60,6 +61,7 @@ class Daemon {
   std::unique_ptr<ModelServiceImpl> model_service_;
   std::unique_ptr<SuspectScanner> suspect_scanner_;  // Null when suspects.enabled is false.
   std::unique_ptr<SuspectServiceImpl> suspect_service_;
+  std::unique_ptr<ReviewServiceImpl> review_service_;
   std::unique_ptr<AnnotatorServiceImpl> annotator_service_;
   std::unique_ptr<grpc::Server> server_;
 };

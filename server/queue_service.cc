@@ -1,6 +1,7 @@
 #include "server/queue_service.h"
 
 #include "labelloop/v1/model.pb.h"
+#include "common/label_review.h"
 #include "server/grpc_status.h"
 #include "server/prediction_proto.h"
 #include "spdlog/spdlog.h"
@@ -38,6 +39,22 @@ void QueueServiceImpl::AddPredictions(const ServingModel& model, v1::QueueItem* 
   AppendPredictionBoxes(*predictions, model.class_names(), item->mutable_predictions());
 }
 
+void QueueServiceImpl::AddRejectionContext(v1::GetNextBatchResponse* response) {
+  if (response->items().empty()) return;
+  std::vector<int64_t> image_ids;
+  for (const v1::QueueItem& item : response->items()) image_ids.push_back(item.image_id());
+  absl::StatusOr<absl::flat_hash_map<int64_t, v1::LabelVersion>> rejected =
+      RejectedLatestLabels(store_, image_ids);
+  if (!rejected.ok()) {
+    spdlog::warn("no review context for a batch: {}", rejected.status().ToString());
+    return;
+  }
+  for (v1::QueueItem& item : *response->mutable_items()) {
+    auto it = rejected->find(item.image_id());
+    if (it != rejected->end()) *item.mutable_rejected_label() = std::move(it->second);
+  }
+}
+
 grpc::Status QueueServiceImpl::GetNextBatch(grpc::ServerContext* context,
                                             const v1::GetNextBatchRequest* request,
                                             v1::GetNextBatchResponse* response) {
@@ -61,6 +78,7 @@ grpc::Status QueueServiceImpl::GetNextBatch(grpc::ServerContext* context,
     item->set_lease_id(h.lease_id);
     item->set_lease_expires_unix_ms(h.lease_expires_ms);
   }
+  AddRejectionContext(response);
   // One model for the whole batch, even if a promotion lands meanwhile.
   std::shared_ptr<const ServingModel> model = registry_->Serving();
   if (model != nullptr) {
@@ -79,7 +97,9 @@ grpc::Status QueueServiceImpl::SubmitLabels(grpc::ServerContext* context,
   absl::StatusOr<StoredLabel> stored =
       queue_->Submit(request->image_id(), request->lease_id(), request->boxes());
   if (!stored.ok()) return ToGrpcStatus(stored.status());
-  on_labels_stored_(1);
+  // A label waiting for review neither trains nor counts towards the next round yet.
+  if (!stored->pending) on_labels_stored_(1);
+  response->set_status(stored->pending ? v1::LABEL_STATUS_PENDING : v1::LABEL_STATUS_ACCEPTED);
   response->set_label_id(stored->id);
   response->set_version(stored->version);
   return grpc::Status::OK;

@@ -41,6 +41,8 @@ class QueueServiceImpl final : public v1::QueueService::Service {
   // Pre-labels from `model` for one handed-out image: those pool scoring stored, else computed
   // now; none when the image cannot be read.
   void AddPredictions(const ServingModel& model, v1::QueueItem* item);
+  // The rejected label of each handed-out image a reviewer sent back, as context (one query).
+  void AddRejectionContext(v1::GetNextBatchResponse* response);
 
   LabelQueue* const queue_;
   Store* const store_;

@@ -54,6 +54,13 @@ constexpr Entry kTable[] = {
     // AnnotatorService: statistics only.
     {"/labelloop.v1.AnnotatorService/GetAnnotatorStats", Needs(Permission::kRead)},
     {"/labelloop.v1.AnnotatorService/ListOverlapImages", Needs(Permission::kRead)},
+    // ReviewService: deciding on labels is review work; their history is for every reader.
+    {"/labelloop.v1.ReviewService/GetNextReview", Needs(Permission::kReview)},
+    {"/labelloop.v1.ReviewService/AcceptLabel", Needs(Permission::kReview)},
+    {"/labelloop.v1.ReviewService/RejectLabel", Needs(Permission::kReview)},
+    {"/labelloop.v1.ReviewService/EditLabel", Needs(Permission::kReview)},
+    {"/labelloop.v1.ReviewService/ReleaseReview", Needs(Permission::kReview)},
+    {"/labelloop.v1.ReviewService/GetLabelHistory", Needs(Permission::kRead)},
     // Standard services.
     {"/grpc.health.v1.Health/Check", Public()},
     {"/grpc.health.v1.Health/Watch", Public()},

@@ -261,10 +261,9 @@ TEST(ReviewConfigTest, BadValuesAreNamed) {
   EXPECT_THAT(
       ParseConfig("review { annotator_share { key: \"bob\" value: -1 } }", "t").status().message(),
       HasSubstr("review.annotator_share[\"bob\"]"));
-  EXPECT_THAT(ParseConfig("review { lease_seconds: 100 max_lease_seconds: 10 }", "t")
-                  .status()
-                  .message(),
-              HasSubstr("review.lease_seconds"));
+  EXPECT_THAT(
+      ParseConfig("review { lease_seconds: 100 max_lease_seconds: 10 }", "t").status().message(),
+      HasSubstr("review.lease_seconds"));
   EXPECT_THAT(ParseConfig("review { mode: LATER }", "t").status().message(), HasSubstr("LATER"));
   auto defaults = ParseConfig("", "t");
   ASSERT_TRUE(defaults.ok());
