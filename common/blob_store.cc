@@ -11,10 +11,7 @@ namespace labelloop {
 absl::StatusOr<BlobStore> BlobStore::Open(std::string root) {
   std::error_code ec;
   std::filesystem::create_directories(root, ec);
-  if (ec) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("cannot create blob folder ", root, ": ", ec.message()));
-  }
+  if (ec) return FileErrorStatus("cannot create blob folder", root, ec.value());
   return BlobStore(std::move(root));
 }
 
@@ -28,10 +25,7 @@ absl::Status BlobStore::Put(absl::string_view sha256, absl::string_view data) co
   if (std::filesystem::exists(path, ec)) return absl::OkStatus();
   std::string dir = absl::StrCat(root_, "/", sha256.substr(0, 2));
   bool created = std::filesystem::create_directories(dir, ec);
-  if (ec) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("cannot create blob folder ", dir, ": ", ec.message()));
-  }
+  if (ec) return FileErrorStatus("cannot create blob folder", dir, ec.value());
   if (created) {
     absl::Status status = SyncDirectory(root_);
     if (!status.ok()) return status;
@@ -46,8 +40,7 @@ absl::StatusOr<std::string> BlobStore::Get(absl::string_view sha256, int64_t max
 absl::Status BlobStore::Remove(absl::string_view sha256) const {
   std::error_code ec;
   std::filesystem::remove(PathOf(sha256), ec);
-  if (ec)
-    return absl::InternalError(absl::StrCat("cannot remove blob ", sha256, ": ", ec.message()));
+  if (ec) return FileErrorStatus("cannot remove blob", PathOf(sha256), ec.value());
   return absl::OkStatus();
 }
 

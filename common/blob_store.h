@@ -17,7 +17,8 @@ class BlobStore {
   static absl::StatusOr<BlobStore> Open(std::string root);
 
   // Stores `data` under `sha256` (the caller computed it) durably. Storing an existing blob is a
-  // no-op, so retries after a crash are safe.
+  // no-op, so retries after a crash are safe. A full disk fails with RESOURCE_EXHAUSTED (a
+  // read-only one with UNAVAILABLE), naming the path, and leaves no partial file behind.
   absl::Status Put(absl::string_view sha256, absl::string_view data) const;
   absl::StatusOr<std::string> Get(absl::string_view sha256, int64_t max_bytes) const;
   // Removes a blob; a missing one is not an error.

@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 
+#include <chrono>
+#include <iterator>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -51,14 +53,28 @@ void GroupCommitter::Run() {
   // Named, so per-thread CPU and scheduling figures (top -H, /proc/PID/task) can find it: every
   // durable write waits for this one thread.
   pthread_setname_np(pthread_self(), "group-commit");
+  // CommitLater operations of a group that failed as a whole (a full disk): they run again at the
+  // head of the next group, so a lease granted while the disk was full is on disk once space is
+  // back (a submission checks it there). They hold no ticket: nobody waits for them.
+  std::deque<Pending> carried;
   while (true) {
     std::deque<Pending> group;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      work_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // Stopping with nothing left.
+      const auto ready = [&] { return stopping_ || !queue_.empty(); };
+      if (carried.empty()) {
+        work_ready_.wait(lock, ready);
+      } else {
+        // Retry carried operations on their own now and then, not in a busy loop.
+        work_ready_.wait_for(lock, std::chrono::milliseconds(200), ready);
+      }
+      if (queue_.empty() && (stopping_ || carried.empty())) return;  // Stopping, nothing left.
       group.swap(queue_);
     }
+    const size_t carried_count = carried.size();
+    group.insert(group.begin(), std::make_move_iterator(carried.begin()),
+                 std::make_move_iterator(carried.end()));
+    carried.clear();
     absl::Status group_status = db_->ExecCached("BEGIN IMMEDIATE");
     std::vector<absl::Status> results(group.size());
     if (group_status.ok()) {
@@ -67,6 +83,11 @@ void GroupCommitter::Run() {
         if (status.ok()) status = group[i].op(db_);
         if (status.ok()) {
           status = db_->ExecCached("RELEASE op");
+        } else if (!db_->InTransaction()) {
+          // SQLite rolled back the whole group on its own (a full disk mid-group): every
+          // operation of it failed with this error, and none may run outside a transaction.
+          group_status = status;
+          break;
         } else {
           // Undo this operation only; the savepoint must be released after rolling back to it.
           db_->ExecCached("ROLLBACK TO op").IgnoreError();
@@ -74,8 +95,13 @@ void GroupCommitter::Run() {
         }
         results[i] = status;
       }
-      group_status = db_->ExecCached("COMMIT");
-      if (!group_status.ok()) db_->Exec("ROLLBACK").IgnoreError();
+      if (group_status.ok()) group_status = db_->ExecCached("COMMIT");
+      if (!group_status.ok() && db_->InTransaction()) db_->Exec("ROLLBACK").IgnoreError();
+    }
+    if (!group_status.ok()) {
+      for (Pending& pending : group) {
+        if (pending.result == nullptr) carried.push_back(std::move(pending));
+      }
     }
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -83,7 +109,7 @@ void GroupCommitter::Run() {
         if (group[i].result == nullptr) continue;
         *group[i].result = group_status.ok() ? results[i] : group_status;
       }
-      completed_ticket_ += static_cast<int64_t>(group.size());
+      completed_ticket_ += static_cast<int64_t>(group.size() - carried_count);
       ++groups_;
     }
     group_done_.notify_all();

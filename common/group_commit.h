@@ -35,7 +35,8 @@ class GroupCommitter {
   // Runs `op` in the next group and waits until that group is durable (or failed).
   absl::Status Commit(Operation op);
   // Queues `op` for the next group and returns at once. For state whose loss in a crash is
-  // harmless (leases): it becomes durable with the next group.
+  // harmless (leases): it becomes durable with the next group that commits (a group that fails
+  // as a whole, on a full disk, carries it to the next).
   void CommitLater(Operation op);
 
   // Groups committed so far and operations in them, for benchmarks.

@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <cerrno>
+
 #include "absl/strings/str_cat.h"
 
 namespace labelloop {
@@ -9,12 +11,33 @@ namespace labelloop {
 absl::Status SqliteError(sqlite3* db, int code, absl::string_view what) {
   std::string message =
       absl::StrCat(what, ": ", db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code));
+  // A full disk (SQLITE_FULL, or an I/O error whose cause was ENOSPC or a file size limit) and a
+  // file system gone read-only say which database, so an operator knows which disk to fix.
+  const char* file = db != nullptr ? sqlite3_db_filename(db, "main") : nullptr;
+  const std::string where = file != nullptr && *file != '\0' ? file : "the database";
+  const int system_errno = db != nullptr ? sqlite3_system_errno(db) : 0;
+  if ((code & 0xff) == SQLITE_FULL ||
+      ((code & 0xff) == SQLITE_IOERR &&
+       (system_errno == ENOSPC || system_errno == EDQUOT || system_errno == EFBIG))) {
+    return absl::ResourceExhaustedError(absl::StrCat(message, " (the disk holding ", where,
+                                                     " is full; free space there, then retry)"));
+  }
+  if ((code & 0xff) == SQLITE_IOERR && system_errno == EROFS) {
+    return absl::UnavailableError(absl::StrCat(message, " (the file system holding ", where,
+                                               " is read-only; make it writable, then retry)"));
+  }
+  // SQLite reports only ENOSPC as SQLITE_FULL; a quota or file size limit (EDQUOT, EFBIG) or a
+  // failing disk is a bare write error, and its errno is often lost by the time it returns.
+  if (code == SQLITE_IOERR_WRITE || code == SQLITE_IOERR_TRUNCATE || code == SQLITE_IOERR_FSYNC) {
+    return absl::UnavailableError(
+        absl::StrCat(message, " (writing ", where,
+                     " failed: its disk may be full, over quota or failing; free space or check "
+                     "it, then retry)"));
+  }
   switch (code & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       return absl::UnavailableError(message);
-    case SQLITE_FULL:
-      return absl::ResourceExhaustedError(message);
     case SQLITE_CONSTRAINT:
       return absl::FailedPreconditionError(message);
     case SQLITE_READONLY:
@@ -182,6 +205,8 @@ absl::Status SqliteDb::ExecCached(const std::string& sql) {
   if (!stmt.ok()) return stmt.status();
   return stmt->Run();
 }
+
+bool SqliteDb::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
 int64_t SqliteDb::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
 

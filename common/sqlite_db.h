@@ -74,6 +74,9 @@ class SqliteDb {
   // Exec of one statement through PrepareCached (SAVEPOINT/RELEASE around every group-commit
   // operation).
   absl::Status ExecCached(const std::string& sql);
+  // False after SQLite rolled back the whole open transaction on its own (it does on some
+  // SQLITE_FULL and SQLITE_IOERR errors), so a caller knows its savepoints are gone.
+  bool InTransaction() const;
   int64_t LastInsertRowId() const;
   int Changes() const;
   const std::string& path() const { return path_; }

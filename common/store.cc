@@ -122,7 +122,9 @@ Store::~Store() {
 }
 
 absl::Status Store::Sync() {
-  return committer_->Commit([](SqliteDb*) { return absl::OkStatus(); });
+  absl::Status status = committer_->Commit([](SqliteDb*) { return absl::OkStatus(); });
+  if (absl::IsResourceExhausted(status) || absl::IsUnavailable(status)) return absl::OkStatus();
+  return status;
 }
 
 int64_t Store::commit_groups() const { return committer_->groups(); }

@@ -182,7 +182,9 @@ class Store {
   // Runs read-only `fn` on the read connection under its lock.
   absl::Status Read(const std::function<absl::Status(SqliteDb*)>& fn);
 
-  // Waits until every write queued before the call is durable.
+  // Waits until every write queued before the call is durable. Reads call it to show leases
+  // granted a moment ago (written lazily); when the disk takes no writes (full, failing) it
+  // returns OK at once, so reads go on and show those leases a moment late.
   absl::Status Sync();
 
   // Group transactions committed so far (for benchmarks: operations per fsync).

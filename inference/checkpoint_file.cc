@@ -19,6 +19,15 @@ absl::Status ErrnoError(absl::string_view what, const std::string& path, int err
   const std::string message = absl::StrCat(what, " ", path, ": ", std::strerror(err));
   if (err == ENOENT) return absl::NotFoundError(message);
   if (err == EACCES || err == EPERM) return absl::PermissionDeniedError(message);
+  // The same codes as common/durable_file.h's FileErrorStatus (this library links only torch).
+  if (err == ENOSPC || err == EDQUOT || err == EFBIG) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat(message, " (the disk holding it is full; free space there, then retry)"));
+  }
+  if (err == EROFS) {
+    return absl::UnavailableError(absl::StrCat(
+        message, " (the file system holding it is read-only; make it writable, then retry)"));
+  }
   return absl::InternalError(message);
 }
 

@@ -58,10 +58,6 @@ class TempDirGuard {
   std::string path_;
 };
 
-absl::Status ErrnoError(absl::string_view what, const std::string& path, int err) {
-  return absl::InternalError(absl::StrCat(what, " ", path, ": ", std::strerror(err)));
-}
-
 }  // namespace
 
 absl::StatusOr<ModelVersionInfo> WriteModelVersion(const std::string& models_dir,
@@ -70,9 +66,7 @@ absl::StatusOr<ModelVersionInfo> WriteModelVersion(const std::string& models_dir
                                                    const WriteModelVersionOptions& options) {
   std::error_code ec;
   fs::create_directories(models_dir, ec);
-  if (ec) {
-    return absl::InternalError(absl::StrCat("cannot create ", models_dir, ": ", ec.message()));
-  }
+  if (ec) return FileErrorStatus("cannot create", models_dir, ec.value());
   if (absl::Status s = RemoveIncompleteVersions(models_dir); !s.ok()) return s;
   absl::StatusOr<int64_t> highest = HighestVersion(models_dir);
   if (!highest.ok()) return highest.status();
@@ -81,7 +75,7 @@ absl::StatusOr<ModelVersionInfo> WriteModelVersion(const std::string& models_dir
   std::string pattern =
       (fs::path(models_dir) / absl::StrCat(VersionName(number), ".tmp-XXXXXX")).string();
   if (::mkdtemp(pattern.data()) == nullptr) {
-    return ErrnoError("cannot create a temporary folder in", models_dir, errno);
+    return FileErrorStatus("cannot create a temporary folder in", models_dir, errno);
   }
   const std::string temp_dir = pattern;
   TempDirGuard guard(temp_dir);
@@ -124,7 +118,7 @@ absl::StatusOr<ModelVersionInfo> WriteModelVersion(const std::string& models_dir
     }
     const int err = errno;
     if (err != EEXIST || attempt >= 100) {
-      return ErrnoError(absl::StrCat("cannot rename ", temp_dir, " to"), final_dir, err);
+      return FileErrorStatus(absl::StrCat("cannot rename ", temp_dir, " to"), final_dir, err);
     }
     info.version = VersionName(++number);
   }

@@ -11,8 +11,6 @@
 // The short form runs in the test suite. LABELLOOP_CRASH_CYCLES (default 4) and
 // LABELLOOP_CRASH_SEED (default: from the clock, printed) make the long form; see README.md.
 
-#include <sqlite3.h>
-
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -33,6 +31,7 @@
 #include "labelloop/v1/model.grpc.pb.h"
 #include "labelloop/v1/queue.grpc.pb.h"
 #include "labelloop/v1/training.grpc.pb.h"
+#include "tests/testing/store_integrity.h"
 #include "tests/testing/test_daemon.h"
 #include "tests/testing/test_images.h"
 
@@ -86,24 +85,6 @@ std::vector<v1::Box> BoxesFor(int64_t image_id) {
     boxes.push_back(box);
   }
   return boxes;
-}
-
-std::string IntegrityCheck(const fs::path& db_path) {
-  sqlite3* db = nullptr;
-  std::string result;
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-    result = absl::StrCat("open failed: ", sqlite3_errmsg(db));
-  } else {
-    sqlite3_stmt* statement = nullptr;
-    sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &statement, nullptr);
-    while (sqlite3_step(statement) == SQLITE_ROW) {
-      absl::StrAppend(&result, result.empty() ? "" : "; ",
-                      reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)));
-    }
-    sqlite3_finalize(statement);
-  }
-  sqlite3_close(db);
-  return result;
 }
 
 class CrashConsistencyTest : public ::testing::Test {
@@ -214,7 +195,7 @@ class CrashConsistencyTest : public ::testing::Test {
   // The checks after a kill: integrity on the files as the crash left them, then a restart and
   // labels, versions and the serving model over gRPC.
   void CheckAfterCrash() {
-    EXPECT_EQ(IntegrityCheck(daemon_->data_dir() / "labelloop.db"), "ok");
+    EXPECT_EQ(testing::SqliteIntegrityCheck(daemon_->data_dir() / "labelloop.db"), "ok");
     ASSERT_TRUE(daemon_->Restart().ok()) << daemon_->Log();
     auto channel = daemon_->NewChannel();
     v1::DatasetService::Stub dataset(channel);
