@@ -562,7 +562,8 @@ std::vector<int64_t> LabelQueue::RankedSnapshot(size_t limit) {
 std::pair<size_t, size_t> LabelQueue::ScoredByServing() {
   std::lock_guard<std::mutex> lock(mu_);
   size_t scored = 0;
-  size_t waiting = pool_.size() + leases_.size();
+  // Overlap images with free places are in the pool (leased or not); the others are held.
+  size_t waiting = pool_.size() + leases_.size() + (overlap_.empty() ? 0 : overlap_.CountFull());
   for (const auto& [image_id, score] : scores_) {
     if (score.model_version == serving_version_ &&
         (pool_.Contains(image_id) || leases_.Find(image_id, clock_->NowMs()) != nullptr)) {

@@ -12,6 +12,12 @@ bool OverlapImage::Allows(const std::string& annotator) const {
   return true;
 }
 
+size_t OverlapTable::CountFull() const {
+  size_t full = 0;
+  for (const auto& [image_id, image] : images_) full += image.full() ? 1 : 0;
+  return full;
+}
+
 OverlapImage* OverlapTable::Find(int64_t image_id) {
   auto it = images_.find(image_id);
   return it == images_.end() ? nullptr : &it->second;

@@ -44,6 +44,8 @@ struct OverlapImage {
 class OverlapTable {
  public:
   bool empty() const { return images_.empty(); }
+  // Images whose every place is labeled or leased (they wait outside the pool).
+  size_t CountFull() const;
   OverlapImage* Find(int64_t image_id);
   // The image's entry, created with `needed` places if it has none.
   OverlapImage& Start(int64_t image_id, int needed);

@@ -177,6 +177,12 @@ TEST_F(AnnotatorsDaemonTest, HolderAndLabelerNeverGetTheImageAgain) {
   EXPECT_EQ(bob.size(), 2u);
   // Carol gets nothing: both places of both images are taken.
   EXPECT_TRUE(Next("carol", 5).empty());
+  v1::QueueService::Stub queue(daemon_->NewChannel());
+  v1::QueueStatus status;
+  ASSERT_TRUE(queue.GetQueueStatus(Rpc().get(), v1::GetQueueStatusRequest(), &status).ok());
+  EXPECT_EQ(status.available(), 0) << status.DebugString();
+  EXPECT_EQ(status.waiting(), 2) << status.ShortDebugString();
+  EXPECT_EQ(status.leased(), 2);
   ASSERT_TRUE(Submit(alice[0], {}).ok());
   ASSERT_TRUE(Submit(again[0], {}).ok());
   EXPECT_TRUE(Next("alice", 5).empty());
