@@ -40,7 +40,7 @@ struct CommandContext {
 // Flags every command accepts, and those of them that take no value.
 inline constexpr const char* kGlobalFlags[] = {"server", "json", "timeout", "help"};
 inline constexpr const char* kBooleanFlags[] = {"json", "help", "by_path", "watch",
-                                                "reset_weights"};
+                                                "reset_weights", "predictions"};
 
 }  // namespace labelloop
 

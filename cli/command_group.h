@@ -39,6 +39,8 @@ const CommandGroup& PredictCommands();
 const CommandGroup& ModelToolCommands();
 const CommandGroup& ReportCommands();
 const CommandGroup& SuspectsCommands();
+const CommandGroup& ImportCommands();
+const CommandGroup& ExportCommands();
 const CommandGroup& ReviewCommands();
 const CommandGroup& AnnotatorsCommands();
 

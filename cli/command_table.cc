@@ -27,6 +27,8 @@ const std::vector<const CommandGroup*>& CommandGroups() {
       &ModelToolCommands(),
       &ReportCommands(),
       &SuspectsCommands(),
+      &ImportCommands(),
+      &ExportCommands(),
       &ReviewCommands(),
       &AnnotatorsCommands(),
   };

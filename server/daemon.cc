@@ -110,10 +110,13 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::DaemonConfig& c
   daemon->scheduler_ = *std::move(scheduler);
 
   ImageLimits limits{config.limits().max_image_bytes(), config.limits().max_image_pixels()};
+  TrainingScheduler* scheduler_ptr = daemon->scheduler_.get();
   daemon->dataset_service_ = std::make_unique<DatasetServiceImpl>(
       daemon->store_.get(), daemon->queue_.get(), limits, &daemon->clock_,
-      [rescorer](const std::vector<int64_t>& ids) { rescorer->OnImagesAdded(ids); });
-  TrainingScheduler* scheduler_ptr = daemon->scheduler_.get();
+      [rescorer](const std::vector<int64_t>& ids) { rescorer->OnImagesAdded(ids); },
+      LabelImportOptions{config.limits().max_boxes_per_image(),
+                         config.limits().box_tolerance_pixels()},
+      [scheduler_ptr](int64_t count) { scheduler_ptr->OnLabelsStored(count); });
   daemon->queue_service_ = std::make_unique<QueueServiceImpl>(
       daemon->queue_.get(), daemon->store_.get(), daemon->registry_.get(), rescorer,
       config.sampler().strategy(), config.detector().label_assist_threshold(),

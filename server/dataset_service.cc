@@ -9,6 +9,7 @@
 #include "common/sha256.h"
 #include "server/grpc_status.h"
 #include "server/image_proto.h"
+#include "server/label_export.h"
 #include "spdlog/spdlog.h"
 
 namespace labelloop {
@@ -271,6 +272,31 @@ grpc::Status DatasetServiceImpl::ListClassChanges(grpc::ServerContext* context,
   if (!changes.ok()) return ToGrpcStatus(changes.status());
   for (v1::ClassChange& change : *changes) *response->add_changes() = std::move(change);
   return grpc::Status::OK;
+}
+
+grpc::Status DatasetServiceImpl::ImportLabels(grpc::ServerContext* context,
+                                              const v1::ImportLabelsRequest* request,
+                                              v1::ImportLabelsResponse* response) {
+  std::vector<int64_t> image_ids;
+  absl::Status status = labelloop::ImportLabels(store_, import_options_, *request,
+                                                clock_->NowMs(), response, &image_ids);
+  if (!status.ok()) return ToGrpcStatus(status);
+  // Labeled now: out of the queue, and counted towards the next training round.
+  queue_->RemoveImages(image_ids);
+  if (on_labels_stored_ && !image_ids.empty()) on_labels_stored_(response->imported());
+  spdlog::info("ImportLabels from {}: {} imported, {} rejected", request->source(),
+               response->imported(), response->rejected_size());
+  return grpc::Status::OK;
+}
+
+grpc::Status DatasetServiceImpl::ExportLabels(grpc::ServerContext* context,
+                                              const v1::ExportLabelsRequest* request,
+                                              grpc::ServerWriter<v1::ExportedImage>* writer) {
+  absl::Status status = labelloop::ExportLabels(
+      store_, *request, clock_->NowMs(), [&](const v1::ExportedImage& item) {
+        return !context->IsCancelled() && writer->Write(item);
+      });
+  return ToGrpcStatus(status);
 }
 
 }  // namespace labelloop

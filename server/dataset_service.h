@@ -9,19 +9,25 @@
 #include "common/store.h"
 #include "labelloop/v1/dataset.grpc.pb.h"
 #include "sampler/label_queue.h"
+#include "server/label_import.h"
 
 namespace labelloop {
 
 class DatasetServiceImpl final : public v1::DatasetService::Service {
  public:
-  // `on_images_added` hears of every newly stored image (pool scoring scores them).
+  // `on_images_added` hears of every newly stored image (pool scoring scores them);
+  // `on_labels_stored`, when set, of every imported label (the training trigger counts them).
   DatasetServiceImpl(Store* store, LabelQueue* queue, ImageLimits limits, const Clock* clock,
-                     std::function<void(const std::vector<int64_t>&)> on_images_added)
+                     std::function<void(const std::vector<int64_t>&)> on_images_added,
+                     LabelImportOptions import_options = {},
+                     std::function<void(int64_t)> on_labels_stored = nullptr)
       : store_(store),
         queue_(queue),
         limits_(limits),
         clock_(clock),
-        on_images_added_(std::move(on_images_added)) {}
+        on_images_added_(std::move(on_images_added)),
+        import_options_(import_options),
+        on_labels_stored_(std::move(on_labels_stored)) {}
 
   grpc::Status AddImages(grpc::ServerContext* context,
                          grpc::ServerReader<v1::AddImagesRequest>* reader,
@@ -47,6 +53,10 @@ class DatasetServiceImpl final : public v1::DatasetService::Service {
   grpc::Status ListClassChanges(grpc::ServerContext* context,
                                 const v1::ListClassChangesRequest* request,
                                 v1::ListClassChangesResponse* response) override;
+  grpc::Status ImportLabels(grpc::ServerContext* context, const v1::ImportLabelsRequest* request,
+                            v1::ImportLabelsResponse* response) override;
+  grpc::Status ExportLabels(grpc::ServerContext* context, const v1::ExportLabelsRequest* request,
+                            grpc::ServerWriter<v1::ExportedImage>* writer) override;
 
  private:
   Store* const store_;
@@ -54,6 +64,8 @@ class DatasetServiceImpl final : public v1::DatasetService::Service {
   const ImageLimits limits_;
   const Clock* const clock_;
   const std::function<void(const std::vector<int64_t>&)> on_images_added_;
+  const LabelImportOptions import_options_;
+  const std::function<void(int64_t)> on_labels_stored_;
 };
 
 }  // namespace labelloop

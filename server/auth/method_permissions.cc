@@ -29,6 +29,9 @@ constexpr Entry kTable[] = {
     {"/labelloop.v1.DatasetService/MergeClasses", Needs(Permission::kEngineer)},
     {"/labelloop.v1.DatasetService/DeleteClass", Needs(Permission::kEngineer)},
     {"/labelloop.v1.DatasetService/ListClassChanges", Needs(Permission::kRead)},
+    // Imported labels are accepted without review: a dataset change.
+    {"/labelloop.v1.DatasetService/ImportLabels", Needs(Permission::kEngineer)},
+    {"/labelloop.v1.DatasetService/ExportLabels", Needs(Permission::kRead)},
     // QueueService
     {"/labelloop.v1.QueueService/GetNextBatch", Needs(Permission::kQueue)},
     {"/labelloop.v1.QueueService/SubmitLabels", Needs(Permission::kQueue)},

@@ -102,8 +102,8 @@ TEST(CocoFormat, NotCocoIsAnErrorNamingTheField) {
   absl::Status status = ParseCocoJson(R"({"images": []})", "", NoFileChecks(), &report).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(status.message().find("categories"), std::string::npos) << status;
-  status = ParseCocoJson(R"({"images": {}, "categories": []})", "", NoFileChecks(), &report)
-               .status();
+  status =
+      ParseCocoJson(R"({"images": {}, "categories": []})", "", NoFileChecks(), &report).status();
   EXPECT_NE(status.message().find("images"), std::string::npos) << status;
   status = ParseCocoJson("[1, 2]", "", NoFileChecks(), &report).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
@@ -203,10 +203,9 @@ TEST_F(ScratchDir, VocFolderDropsDegenerateBoxesAndRoundTrips) {
   EXPECT_DOUBLE_EQ(*back->images[0].boxes[0].score, 0.25);
   EXPECT_EQ(again.Dropped(), 0) << again.ToJson();
 
-  EXPECT_EQ(ReadVocDataset((dir_ / "nowhere").string(), "", ImportOptions(), &report)
-                .status()
-                .code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      ReadVocDataset((dir_ / "nowhere").string(), "", ImportOptions(), &report).status().code(),
+      absl::StatusCode::kNotFound);
 }
 
 TEST(YoloFormat, LinesBecomePixelBoxesAndBadLinesAreNoted) {
@@ -214,9 +213,10 @@ TEST(YoloFormat, LinesBecomePixelBoxesAndBadLinesAreNoted) {
   image.width = 200;
   image.height = 100;
   ImportReport report;
-  ParseYoloLabels("0 0.5 0.5 0.5 0.2\n\n1 0.25 0.5 0.1 0.1 0.9\n2 0.5 0.5 0.1 0.1\nx 1 2 3\n"
-                  "0 nan 0.5 0.1 0.1\n",
-                  "labels/a.txt", {"cat", "dog"}, &image, &report);
+  ParseYoloLabels(
+      "0 0.5 0.5 0.5 0.2\n\n1 0.25 0.5 0.1 0.1 0.9\n2 0.5 0.5 0.1 0.1\nx 1 2 3\n"
+      "0 nan 0.5 0.1 0.1\n",
+      "labels/a.txt", {"cat", "dog"}, &image, &report);
   ASSERT_EQ(image.boxes.size(), 2u);
   EXPECT_DOUBLE_EQ(image.boxes[0].x1, 50);
   EXPECT_DOUBLE_EQ(image.boxes[0].y1, 40);
@@ -263,10 +263,9 @@ TEST_F(ScratchDir, YoloFolderWithImagesAndLabels) {
   EXPECT_NEAR(back->images[0].boxes[0].y2, 60, 1e-6);
   EXPECT_EQ(back->images[0].boxes[0].class_name, "dog");
 
-  EXPECT_EQ(ReadYoloDataset((dir_ / "y" / "labels").string(), ImportOptions(), &report)
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      ReadYoloDataset((dir_ / "y" / "labels").string(), ImportOptions(), &report).status().code(),
+      absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace
