@@ -208,6 +208,28 @@ TEST_F(ReviewDaemonTest, ReviewAllPendingAcceptRejectEditAndHistory) {
   EXPECT_EQ(history[2]["annotator"], "rev2");
   EXPECT_EQ(history[2]["boxes"][0]["class"], "WBC");
   EXPECT_EQ(history[2]["revises_label_id"], d.item().label().label_id());
+  // Bad requests name the field.
+  {
+    v1::ReviewService::Stub review(channel_);
+    grpc::ClientContext context;
+    v1::GetNextReviewRequest request;
+    request.set_lease_seconds(5);
+    v1::GetNextReviewResponse response;
+    grpc::Status status = review.GetNextReview(&context, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(status.error_message(), HasSubstr("reviewer"));
+  }
+  {
+    v1::ReviewService::Stub review(channel_);
+    grpc::ClientContext context;
+    v1::GetNextReviewRequest request;
+    request.set_reviewer("rev3");
+    request.set_lease_seconds(100000);
+    v1::GetNextReviewResponse response;
+    grpc::Status status = review.GetNextReview(&context, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(status.error_message(), HasSubstr("lease_seconds"));
+  }
   // Nothing left to review.
   std::vector<nlohmann::json> none =
       testing::JsonLines(cli_->RunOk({"--json", "review", "next", "--reviewer=rev3"}));
