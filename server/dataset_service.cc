@@ -278,8 +278,8 @@ grpc::Status DatasetServiceImpl::ImportLabels(grpc::ServerContext* context,
                                               const v1::ImportLabelsRequest* request,
                                               v1::ImportLabelsResponse* response) {
   std::vector<int64_t> image_ids;
-  absl::Status status = labelloop::ImportLabels(store_, import_options_, *request,
-                                                clock_->NowMs(), response, &image_ids);
+  absl::Status status = labelloop::ImportLabels(store_, import_options_, *request, clock_->NowMs(),
+                                                response, &image_ids);
   if (!status.ok()) return ToGrpcStatus(status);
   // Labeled now: out of the queue, and counted towards the next training round.
   queue_->RemoveImages(image_ids);
