@@ -21,6 +21,9 @@ struct CommandContext {
   std::shared_ptr<grpc::Channel> channel;
   // --json: machine-readable output where a command also has a human one.
   bool json = false;
+  // Sent as "authorization: Bearer <token>" with every RPC when not empty (--token or
+  // $LABELLOOP_TOKEN).
+  std::string token;
   // Deadline of each RPC (--timeout).
   absl::Duration timeout = absl::Seconds(30);
   std::ostream* out = nullptr;
@@ -38,7 +41,17 @@ struct CommandContext {
 };
 
 // Flags every command accepts, and those of them that take no value.
-inline constexpr const char* kGlobalFlags[] = {"server", "json", "timeout", "help"};
+inline constexpr const char* kGlobalFlags[] = {"server", "json",     "timeout",  "help",
+                                               "token",  "tls_ca",   "tls_cert", "tls_key"};
+
+// The channel's transport from the global flags: plaintext by default; TLS with --tls_ca=PEM
+// (the CA that signed the daemon's certificate); a client certificate for mutual TLS with
+// --tls_cert=PEM and --tls_key=PEM.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentialsFromFlags(
+    const Arguments& arguments);
+
+// --token, else $LABELLOOP_TOKEN, else empty (no authorization sent).
+std::string TokenFromFlags(const Arguments& arguments);
 inline constexpr const char* kBooleanFlags[] = {"json", "help", "by_path", "watch",
                                                 "reset_weights", "predictions"};
 

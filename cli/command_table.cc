@@ -10,7 +10,10 @@ constexpr absl::string_view kGlobalUsage =
     "\n"
     "  --server   the daemon to talk to (default: $LABELLOOP_SERVER, else 127.0.0.1:50051)\n"
     "  --json     machine-readable output where a command also has a human one\n"
-    "  --timeout  seconds each call to the daemon may take (default 30)\n";
+    "  --timeout  seconds each call to the daemon may take (default 30)\n"
+    "  --token    bearer token when the daemon has a tokens file (default: $LABELLOOP_TOKEN)\n"
+    "  --tls_ca=PEM  talk TLS, trusting this CA; --tls_cert=PEM --tls_key=PEM: client\n"
+    "             certificate for a daemon that requires one (mutual TLS)\n";
 
 }  // namespace
 

@@ -55,8 +55,12 @@ absl::StatusOr<CommandContext> MakeContext(const Arguments& arguments) {
 
   grpc::ChannelArguments channel_arguments;
   channel_arguments.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
-  context.channel = grpc::CreateCustomChannel(context.server, grpc::InsecureChannelCredentials(),
-                                              channel_arguments);
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      ChannelCredentialsFromFlags(arguments);
+  if (!credentials.ok()) return credentials.status();
+  context.token = TokenFromFlags(arguments);
+  context.channel =
+      grpc::CreateCustomChannel(context.server, *credentials, channel_arguments);
   context.out = &std::cout;
   context.err = &std::cerr;
   context.err_is_tty = isatty(STDERR_FILENO) == 1;

@@ -10,6 +10,8 @@
 #include "sampler/hybrid_picker.h"
 #include "sampler/pool_rescorer.h"
 #include "sampler/sampler_options.h"
+#include "server/auth/call_admission.h"
+#include "server/auth/server_credentials.h"
 #include "server/annotator_service.h"
 #include "server/dataset_service.h"
 #include "server/job_store.h"
@@ -97,6 +99,16 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::DaemonConfig& c
   daemon->suspect_service_ = std::make_unique<SuspectServiceImpl>(
       daemon->store_.get(), daemon->suspect_scanner_.get(), &daemon->clock_);
 
+  std::optional<auth::TokenFile> tokens;
+  if (!config.security().tokens_file().empty()) {
+    absl::StatusOr<auth::TokenFile> loaded_tokens =
+        auth::TokenFile::Load(config.security().tokens_file());
+    if (!loaded_tokens.ok()) return loaded_tokens.status();
+    tokens = *std::move(loaded_tokens);
+  }
+  daemon->admission_ =
+      std::make_unique<auth::CallAdmission>(std::move(tokens), config.limits(), &daemon->clock_);
+
   daemon->jobs_ = std::make_unique<JobStore>(daemon->store_.get());
   absl::StatusOr<int64_t> labels = daemon->store_->CountLabels();
   if (!labels.ok()) return labels.status();
@@ -152,9 +164,14 @@ absl::StatusOr<std::string> Daemon::Start(const std::string& listen) {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  // TLS and tokens arrive with the security work; until then serving beyond loopback is the
-  // operator's explicit choice through --listen.
-  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  // Plaintext, TLS or mutual TLS from config.security; main refuses plaintext beyond loopback.
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      auth::MakeServerCredentials(config_.security());
+  if (!credentials.ok()) return credentials.status();
+  builder.AddListeningPort(listen, *credentials, &port);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(admission_->InterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.SetMaxReceiveMessageSize(config_.limits().max_message_bytes());
   builder.SetMaxSendMessageSize(config_.limits().max_message_bytes());
   // server.threads pollers wait for calls. A thread that finishes a call polls again only while

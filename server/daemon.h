@@ -15,6 +15,9 @@ class Server;
 }
 
 namespace labelloop {
+namespace auth {
+class CallAdmission;
+}
 
 class AnnotatorServiceImpl;
 class DatasetServiceImpl;
@@ -63,6 +66,8 @@ class Daemon {
   std::unique_ptr<SuspectServiceImpl> suspect_service_;
   std::unique_ptr<ReviewServiceImpl> review_service_;
   std::unique_ptr<AnnotatorServiceImpl> annotator_service_;
+  // Decides every call's token, role, rate and stream slot; outlives server_.
+  std::unique_ptr<auth::CallAdmission> admission_;
   std::unique_ptr<grpc::Server> server_;
 };
 

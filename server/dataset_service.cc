@@ -7,6 +7,7 @@
 #include "common/class_changes.h"
 #include "common/durable_file.h"
 #include "common/sha256.h"
+#include "server/auth/call_verdict.h"
 #include "server/grpc_status.h"
 #include "server/image_proto.h"
 #include "server/label_export.h"
@@ -31,6 +32,7 @@ struct PendingImage {
 grpc::Status DatasetServiceImpl::AddImages(grpc::ServerContext* context,
                                            grpc::ServerReader<v1::AddImagesRequest>* reader,
                                            v1::AddImagesResponse* response) {
+  LABELLOOP_RETURN_IF_NOT_ADMITTED(context);
   std::vector<PendingImage> pending;
   std::vector<int64_t> new_ids;
   auto flush = [&]() -> absl::Status {
@@ -130,6 +132,7 @@ grpc::Status DatasetServiceImpl::AddImages(grpc::ServerContext* context,
 grpc::Status DatasetServiceImpl::ListImages(grpc::ServerContext* context,
                                             const v1::ListImagesRequest* request,
                                             v1::ListImagesResponse* response) {
+  LABELLOOP_RETURN_IF_NOT_ADMITTED(context);
   int page_size = request->page_size() == 0 ? kDefaultPageSize : request->page_size();
   if (page_size < 0 || page_size > kMaxPageSize) {
     return grpc::Status(
@@ -162,6 +165,7 @@ grpc::Status DatasetServiceImpl::ListImages(grpc::ServerContext* context,
 grpc::Status DatasetServiceImpl::GetImage(grpc::ServerContext* context,
                                           const v1::GetImageRequest* request,
                                           v1::GetImageResponse* response) {
+  LABELLOOP_RETURN_IF_NOT_ADMITTED(context);
   // The state shown must include leases granted just before (they are written lazily).
   absl::Status synced = store_->Sync();
   if (!synced.ok()) return ToGrpcStatus(synced);
@@ -187,6 +191,7 @@ grpc::Status DatasetServiceImpl::GetImage(grpc::ServerContext* context,
 grpc::Status DatasetServiceImpl::RemoveImages(grpc::ServerContext* context,
                                               const v1::RemoveImagesRequest* request,
                                               v1::RemoveImagesResponse* response) {
+  LABELLOOP_RETURN_IF_NOT_ADMITTED(context);
   std::vector<int64_t> ids(request->image_ids().begin(), request->image_ids().end());
   absl::StatusOr<RemovedImages> removed = store_->RemoveImages(ids);
   if (!removed.ok()) return ToGrpcStatus(removed.status());
@@ -203,6 +208,7 @@ grpc::Status DatasetServiceImpl::RemoveImages(grpc::ServerContext* context,
 grpc::Status DatasetServiceImpl::GetClasses(grpc::ServerContext* context,
                                             const v1::GetClassesRequest* request,
                                             v1::GetClassesResponse* response) {
+  LABELLOOP_RETURN_IF_NOT_ADMITTED(context);
   absl::StatusOr<std::vector<v1::ClassInfo>> classes = store_->ListClasses();
   if (!classes.ok()) return ToGrpcStatus(classes.status());
   for (v1::ClassInfo& info : *classes) *response->add_classes() = std::move(info);
@@ -212,6 +218,7 @@ grpc::Status DatasetServiceImpl::GetClasses(grpc::ServerContext* context,
 grpc::Status DatasetServiceImpl::UpdateClasses(grpc::ServerContext* context,
                                                const v1::UpdateClassesRequest* request,
                                                v1::UpdateClassesResponse* response) {
+  LABELLOOP_RETURN_IF_NOT_ADMITTED(context);
   std::vector<std::string> names;
   for (const std::string& name : request->names()) {
     if (absl::Status status = ValidateClassName(name, "names"); !status.ok()) {
@@ -241,12 +248,14 @@ grpc::Status Answer(absl::StatusOr<v1::ClassChange> change, v1::ClassChange* res
 grpc::Status DatasetServiceImpl::AddClass(grpc::ServerContext* context,
                                           const v1::AddClassRequest* request,
                                           v1::ClassChange* response) {
+  LABELLOOP_RETURN_IF_NOT_ADMITTED(context);
   return Answer(labelloop::AddClass(store_, request->name(), clock_->NowMs()), response);
 }
 
 grpc::Status DatasetServiceImpl::RenameClass(grpc::ServerContext* context,
                                              const v1::RenameClassRequest* request,
                                              v1::ClassChange* response) {
+  LABELLOOP_RETURN_IF_NOT_ADMITTED(context);
   return Answer(labelloop::RenameClass(store_, request->from(), request->to(), clock_->NowMs()),
                 response);
 }
@@ -254,6 +263,7 @@ grpc::Status DatasetServiceImpl::RenameClass(grpc::ServerContext* context,
 grpc::Status DatasetServiceImpl::MergeClasses(grpc::ServerContext* context,
                                               const v1::MergeClassesRequest* request,
                                               v1::ClassChange* response) {
+  LABELLOOP_RETURN_IF_NOT_ADMITTED(context);
   std::vector<std::string> sources(request->sources().begin(), request->sources().end());
   return Answer(labelloop::MergeClasses(store_, sources, request->target(), clock_->NowMs()),
                 response);
@@ -262,12 +272,14 @@ grpc::Status DatasetServiceImpl::MergeClasses(grpc::ServerContext* context,
 grpc::Status DatasetServiceImpl::DeleteClass(grpc::ServerContext* context,
                                              const v1::DeleteClassRequest* request,
                                              v1::ClassChange* response) {
+  LABELLOOP_RETURN_IF_NOT_ADMITTED(context);
   return Answer(labelloop::DeleteClass(store_, request->name(), clock_->NowMs()), response);
 }
 
 grpc::Status DatasetServiceImpl::ListClassChanges(grpc::ServerContext* context,
                                                   const v1::ListClassChangesRequest* request,
                                                   v1::ListClassChangesResponse* response) {
+  LABELLOOP_RETURN_IF_NOT_ADMITTED(context);
   absl::StatusOr<std::vector<v1::ClassChange>> changes = labelloop::ListClassChanges(store_);
   if (!changes.ok()) return ToGrpcStatus(changes.status());
   for (v1::ClassChange& change : *changes) *response->add_changes() = std::move(change);
@@ -277,6 +289,7 @@ grpc::Status DatasetServiceImpl::ListClassChanges(grpc::ServerContext* context,
 grpc::Status DatasetServiceImpl::ImportLabels(grpc::ServerContext* context,
                                               const v1::ImportLabelsRequest* request,
                                               v1::ImportLabelsResponse* response) {
+  LABELLOOP_RETURN_IF_NOT_ADMITTED(context);
   std::vector<int64_t> image_ids;
   absl::Status status = labelloop::ImportLabels(store_, import_options_, *request, clock_->NowMs(),
                                                 response, &image_ids);
@@ -292,6 +305,7 @@ grpc::Status DatasetServiceImpl::ImportLabels(grpc::ServerContext* context,
 grpc::Status DatasetServiceImpl::ExportLabels(grpc::ServerContext* context,
                                               const v1::ExportLabelsRequest* request,
                                               grpc::ServerWriter<v1::ExportedImage>* writer) {
+  LABELLOOP_RETURN_IF_NOT_ADMITTED(context);
   absl::Status status = labelloop::ExportLabels(
       store_, *request, clock_->NowMs(), [&](const v1::ExportedImage& item) {
         return !context->IsCancelled() && writer->Write(item);

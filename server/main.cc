@@ -39,6 +39,16 @@ void OnStopSignal(int signal_number) {
 }  // namespace
 
 ABSL_FLAG(std::string, listen, "", "host:port to serve on; overrides server.listen.");
+ABSL_FLAG(std::string, tokens_file, "",
+          "Tokens file (`name role sha256hex` lines); overrides security.tokens_file. With it, "
+          "every call needs \"authorization: Bearer <token>\".");
+ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain to serve TLS; overrides "
+          "security.tls_cert_file.");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key for --tls_cert; overrides "
+          "security.tls_key_file.");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA bundle: require client certificates it signed (mutual TLS); overrides "
+          "security.tls_client_ca_file.");
 ABSL_FLAG(bool, insecure, false,
           "Allow listening beyond loopback without TLS and tokens (anyone who can reach the "
           "port can read and change the project).");
@@ -67,8 +77,20 @@ int main(int argc, char** argv) {
     config->mutable_server()->set_listen(absl::GetFlag(FLAGS_listen));
   }
 
+  labelloop::v1::SecurityConfig* security = config->mutable_security();
+  if (!absl::GetFlag(FLAGS_tokens_file).empty()) {
+    security->set_tokens_file(absl::GetFlag(FLAGS_tokens_file));
+  }
+  if (!absl::GetFlag(FLAGS_tls_cert).empty()) security->set_tls_cert_file(absl::GetFlag(FLAGS_tls_cert));
+  if (!absl::GetFlag(FLAGS_tls_key).empty()) security->set_tls_key_file(absl::GetFlag(FLAGS_tls_key));
+  if (!absl::GetFlag(FLAGS_tls_client_ca).empty()) {
+    security->set_tls_client_ca_file(absl::GetFlag(FLAGS_tls_client_ca));
+  }
+
   absl::Status listen_allowed = labelloop::auth::CheckListenPolicy(
-      config->server().listen(), {.insecure_allowed = absl::GetFlag(FLAGS_insecure)});
+      config->server().listen(), {.tls = !security->tls_cert_file().empty(),
+                                  .tokens = !security->tokens_file().empty(),
+                                  .insecure_allowed = absl::GetFlag(FLAGS_insecure)});
   if (!listen_allowed.ok()) {
     std::cerr << "labelloopd: " << listen_allowed.message() << "\n";
     return 2;

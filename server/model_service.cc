@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "server/auth/call_verdict.h"
 #include "server/grpc_status.h"
 #include "server/prediction_proto.h"
 
@@ -18,6 +19,7 @@ constexpr size_t kChunkBytes = 1 << 20;
 grpc::Status ModelServiceImpl::ListModels(grpc::ServerContext* context,
                                           const v1::ListModelsRequest* request,
                                           v1::ListModelsResponse* response) {
+  LABELLOOP_RETURN_IF_NOT_ADMITTED(context);
   absl::StatusOr<std::vector<v1::Model>> models = registry_->List();
   if (!models.ok()) return ToGrpcStatus(models.status());
   for (v1::Model& model : *models) *response->add_models() = std::move(model);
@@ -28,6 +30,7 @@ grpc::Status ModelServiceImpl::ListModels(grpc::ServerContext* context,
 
 grpc::Status ModelServiceImpl::GetModel(grpc::ServerContext* context,
                                         const v1::GetModelRequest* request, v1::Model* response) {
+  LABELLOOP_RETURN_IF_NOT_ADMITTED(context);
   absl::StatusOr<v1::Model> model = registry_->Get(request->version());
   if (!model.ok()) return ToGrpcStatus(model.status());
   *response = *std::move(model);
@@ -37,6 +40,7 @@ grpc::Status ModelServiceImpl::GetModel(grpc::ServerContext* context,
 grpc::Status ModelServiceImpl::PromoteModel(grpc::ServerContext* context,
                                             const v1::PromoteModelRequest* request,
                                             v1::Model* response) {
+  LABELLOOP_RETURN_IF_NOT_ADMITTED(context);
   if (request->version().empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "version is required");
   }
@@ -49,6 +53,7 @@ grpc::Status ModelServiceImpl::PromoteModel(grpc::ServerContext* context,
 grpc::Status ModelServiceImpl::RollbackModel(grpc::ServerContext* context,
                                              const v1::RollbackModelRequest* request,
                                              v1::Model* response) {
+  LABELLOOP_RETURN_IF_NOT_ADMITTED(context);
   absl::StatusOr<v1::Model> model = registry_->Rollback();
   if (!model.ok()) return ToGrpcStatus(model.status());
   *response = *std::move(model);
@@ -58,6 +63,7 @@ grpc::Status ModelServiceImpl::RollbackModel(grpc::ServerContext* context,
 grpc::Status ModelServiceImpl::Predict(grpc::ServerContext* context,
                                        const v1::PredictRequest* request,
                                        v1::PredictResponse* response) {
+  LABELLOOP_RETURN_IF_NOT_ADMITTED(context);
   std::string bytes;
   switch (request->image_case()) {
     case v1::PredictRequest::kImageData:
@@ -96,6 +102,7 @@ grpc::Status ModelServiceImpl::Predict(grpc::ServerContext* context,
 grpc::Status ModelServiceImpl::DownloadCheckpoint(grpc::ServerContext* context,
                                                   const v1::DownloadCheckpointRequest* request,
                                                   grpc::ServerWriter<v1::CheckpointChunk>* writer) {
+  LABELLOOP_RETURN_IF_NOT_ADMITTED(context);
   absl::StatusOr<ModelVersionInfo> info =
       registry_->Info(request->version().empty() ? "serving" : request->version());
   if (!info.ok()) return ToGrpcStatus(info.status());

@@ -1,6 +1,8 @@
 #include "server/queue_service.h"
 
 #include "labelloop/v1/model.pb.h"
+#include "server/auth/annotator_identity.h"
+#include "server/auth/call_verdict.h"
 #include "common/label_review.h"
 #include "server/grpc_status.h"
 #include "server/prediction_proto.h"
@@ -58,8 +60,12 @@ void QueueServiceImpl::AddRejectionContext(v1::GetNextBatchResponse* response) {
 grpc::Status QueueServiceImpl::GetNextBatch(grpc::ServerContext* context,
                                             const v1::GetNextBatchRequest* request,
                                             v1::GetNextBatchResponse* response) {
+  LABELLOOP_RETURN_IF_NOT_ADMITTED(context);
+  absl::StatusOr<std::string> annotator =
+      auth::ActingAnnotator(auth::CallerOf(*context), request->annotator());
+  if (!annotator.ok()) return ToGrpcStatus(annotator.status());
   absl::StatusOr<std::vector<Handout>> handouts =
-      queue_->Next(request->count(), request->annotator(), request->lease_seconds());
+      queue_->Next(request->count(), *annotator, request->lease_seconds());
   if (!handouts.ok()) return ToGrpcStatus(handouts.status());
   for (const Handout& h : *handouts) {
     v1::QueueItem* item = response->add_items();
@@ -94,6 +100,7 @@ grpc::Status QueueServiceImpl::GetNextBatch(grpc::ServerContext* context,
 grpc::Status QueueServiceImpl::SubmitLabels(grpc::ServerContext* context,
                                             const v1::SubmitLabelsRequest* request,
                                             v1::SubmitLabelsResponse* response) {
+  LABELLOOP_RETURN_IF_NOT_ADMITTED(context);
   absl::StatusOr<StoredLabel> stored =
       queue_->Submit(request->image_id(), request->lease_id(), request->boxes());
   if (!stored.ok()) return ToGrpcStatus(stored.status());
@@ -107,12 +114,14 @@ grpc::Status QueueServiceImpl::SubmitLabels(grpc::ServerContext* context,
 
 grpc::Status QueueServiceImpl::Skip(grpc::ServerContext* context, const v1::SkipRequest* request,
                                     v1::SkipResponse* response) {
+  LABELLOOP_RETURN_IF_NOT_ADMITTED(context);
   return ToGrpcStatus(queue_->Skip(request->image_id(), request->lease_id()));
 }
 
 grpc::Status QueueServiceImpl::ReleaseLease(grpc::ServerContext* context,
                                             const v1::ReleaseLeaseRequest* request,
                                             v1::ReleaseLeaseResponse* response) {
+  LABELLOOP_RETURN_IF_NOT_ADMITTED(context);
   return ToGrpcStatus(queue_->Release(request->image_id(), request->lease_id()));
 }
 
@@ -123,6 +132,7 @@ namespace labelloop {
 grpc::Status QueueServiceImpl::GetQueueStatus(grpc::ServerContext* context,
                                               const v1::GetQueueStatusRequest* request,
                                               v1::QueueStatus* response) {
+  LABELLOOP_RETURN_IF_NOT_ADMITTED(context);
   response->set_available(static_cast<int64_t>(queue_->Remaining()));
   auto [scored, waiting] = queue_->ScoredByServing();
   response->set_waiting(static_cast<int64_t>(waiting));

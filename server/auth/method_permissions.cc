@@ -67,8 +67,9 @@ constexpr Entry kTable[] = {
     // Standard services.
     {"/grpc.health.v1.Health/Check", Public()},
     {"/grpc.health.v1.Health/Watch", Public()},
-    // Reflection describes the API only; tokens still guard every call.
-    {"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", Needs(Permission::kAnyRole)},
+    // Reflection describes the API only, which proto/ publishes anyway; its handler is gRPC's,
+    // which cannot check a token (see server/auth/call_verdict.h), so it is public.
+    {"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", Public()},
 };
 
 }  // namespace

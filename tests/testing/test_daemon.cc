@@ -166,7 +166,10 @@ std::shared_ptr<grpc::Channel> TestDaemon::NewChannel() const {
   arguments.SetMaxReceiveMessageSize(256 << 20);
   // Each test channel is its own connection, as separate clients would have.
   arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  return grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(), arguments);
+  return grpc::CreateCustomChannel(
+      address_,
+      options_.credentials != nullptr ? options_.credentials : grpc::InsecureChannelCredentials(),
+      arguments);
 }
 
 absl::Status TestDaemon::Kill() {

@@ -23,6 +23,8 @@ struct TestDaemonOptions {
   // When not empty, written to a file and passed as --config.
   std::string config_text;
   std::vector<std::string> extra_flags;
+  // The transport of NewChannel (and of the readiness check); null: plaintext.
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
   // Start-up, including store migrations, must be done by then.
   absl::Duration ready_timeout = absl::Seconds(60);
 };
