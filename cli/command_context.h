@@ -41,8 +41,8 @@ struct CommandContext {
 };
 
 // Flags every command accepts, and those of them that take no value.
-inline constexpr const char* kGlobalFlags[] = {"server", "json",     "timeout",  "help",
-                                               "token",  "tls_ca",   "tls_cert", "tls_key"};
+inline constexpr const char* kGlobalFlags[] = {"server", "json",   "timeout",  "help",
+                                               "token",  "tls_ca", "tls_cert", "tls_key"};
 
 // The channel's transport from the global flags: plaintext by default; TLS with --tls_ca=PEM
 // (the CA that signed the daemon's certificate); a client certificate for mutual TLS with

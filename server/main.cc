@@ -42,10 +42,10 @@ ABSL_FLAG(std::string, listen, "", "host:port to serve on; overrides server.list
 ABSL_FLAG(std::string, tokens_file, "",
           "Tokens file (`name role sha256hex` lines); overrides security.tokens_file. With it, "
           "every call needs \"authorization: Bearer <token>\".");
-ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain to serve TLS; overrides "
-          "security.tls_cert_file.");
-ABSL_FLAG(std::string, tls_key, "", "PEM private key for --tls_cert; overrides "
-          "security.tls_key_file.");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate chain to serve TLS; overrides security.tls_cert_file.");
+ABSL_FLAG(std::string, tls_key, "",
+          "PEM private key for --tls_cert; overrides security.tls_key_file.");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "PEM CA bundle: require client certificates it signed (mutual TLS); overrides "
           "security.tls_client_ca_file.");
@@ -81,8 +81,12 @@ int main(int argc, char** argv) {
   if (!absl::GetFlag(FLAGS_tokens_file).empty()) {
     security->set_tokens_file(absl::GetFlag(FLAGS_tokens_file));
   }
-  if (!absl::GetFlag(FLAGS_tls_cert).empty()) security->set_tls_cert_file(absl::GetFlag(FLAGS_tls_cert));
-  if (!absl::GetFlag(FLAGS_tls_key).empty()) security->set_tls_key_file(absl::GetFlag(FLAGS_tls_key));
+  if (!absl::GetFlag(FLAGS_tls_cert).empty()) {
+    security->set_tls_cert_file(absl::GetFlag(FLAGS_tls_cert));
+  }
+  if (!absl::GetFlag(FLAGS_tls_key).empty()) {
+    security->set_tls_key_file(absl::GetFlag(FLAGS_tls_key));
+  }
   if (!absl::GetFlag(FLAGS_tls_client_ca).empty()) {
     security->set_tls_client_ca_file(absl::GetFlag(FLAGS_tls_client_ca));
   }
