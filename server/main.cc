@@ -112,6 +112,24 @@ int main(int argc, char** argv) {
   sigemptyset(&action.sa_mask);
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
+  // A file size limit (RLIMIT_FSIZE) reached must fail that one write with EFBIG, reported to
+  // the caller like a full disk, not kill the daemon with SIGXFSZ.
+  signal(SIGXFSZ, SIG_IGN);
+
+  // A data folder that cannot be written would fail the first client's write, or worse, half
+  // of a start-up migration: stop here, naming the folder. A full disk is not a reason to stop:
+  // reads still work, and writes fail with RESOURCE_EXHAUSTED until space is freed.
+  for (const std::string& dir : {data_dir, data_dir + "/blobs", data_dir + "/models"}) {
+    if (dir != data_dir && !std::filesystem::exists(dir)) continue;
+    absl::Status writable = labelloop::CheckFolderWritable(dir);
+    if (writable.code() == absl::StatusCode::kResourceExhausted) {
+      spdlog::warn("{}; serving reads, writes will fail until space is freed",
+                   std::string(writable.message()));
+    } else if (!writable.ok()) {
+      std::cerr << "labelloopd: data folder not usable: " << writable.message() << "\n";
+      return 1;
+    }
+  }
 
   absl::StatusOr<std::unique_ptr<labelloop::Daemon>> daemon =
       labelloop::Daemon::Create(*config, data_dir);
@@ -134,24 +152,6 @@ int main(int argc, char** argv) {
     (*daemon)->Shutdown();
   });
   (*daemon)->Wait();
-  // A file size limit (RLIMIT_FSIZE) reached must fail that one write with EFBIG, reported to
-  // the caller like a full disk, not kill the daemon with SIGXFSZ.
-  signal(SIGXFSZ, SIG_IGN);
-
-  // A data folder that cannot be written would fail the first client's write, or worse, half
-  // of a start-up migration: stop here, naming the folder. A full disk is not a reason to stop:
-  // reads still work, and writes fail with RESOURCE_EXHAUSTED until space is freed.
-  for (const std::string& dir : {data_dir, data_dir + "/blobs", data_dir + "/models"}) {
-    if (dir != data_dir && !std::filesystem::exists(dir)) continue;
-    absl::Status writable = labelloop::CheckFolderWritable(dir);
-    if (writable.code() == absl::StatusCode::kResourceExhausted) {
-      spdlog::warn("{}; serving reads, writes will fail until space is freed",
-                   std::string(writable.message()));
-    } else if (!writable.ok()) {
-      std::cerr << "labelloopd: data folder not usable: " << writable.message() << "\n";
-      return 1;
-    }
-  }
   signal_waiter.join();
   daemon->reset();  // Closes the store cleanly before exit.
   spdlog::info("labelloopd stopped");
