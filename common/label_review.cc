@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/label_version_insert.h"
 
 namespace labelloop {
 namespace {
@@ -248,40 +249,20 @@ absl::StatusOr<EditedLabel> EditLabel(Store* store, int64_t label_id, const std:
     if (!reviewer.ok()) return reviewer.status();
     absl::StatusOr<v1::LabelVersion> old = ReadLabel(db, label_id);
     if (!old.ok()) return old.status();
-    absl::StatusOr<SqliteStatement> insert = db->Prepare(
-        "INSERT INTO labels(image_id, version, annotator, created_ms, lease_id,"
-        " prelabel_model_version, status, source, reviewer, reviewed_ms, revises_label_id)"
-        " VALUES(?1, (SELECT MAX(version) + 1 FROM labels WHERE image_id = ?1), ?2, ?3, ?4, ?5,"
-        " 'accepted', 'reviewer', ?2, ?3, ?6) RETURNING id, version");
-    if (!insert.ok()) return insert.status();
-    insert->Bind(1, old->image_id())
-        .Bind(2, *reviewer)
-        .Bind(3, now_ms)
-        .Bind(4, lease_id)
-        .Bind(5, old->prelabel_model_version())
-        .Bind(6, label_id);
-    absl::StatusOr<bool> row = insert->Step();
-    if (!row.ok()) return row.status();
-    const int64_t new_id = insert->ColumnInt(0);
-    const int64_t new_version = insert->ColumnInt(1);
-    absl::StatusOr<bool> done = insert->Step();
-    if (!done.ok()) return done.status();
-    absl::StatusOr<SqliteStatement> box = db->Prepare(
-        "INSERT INTO boxes(label_id, idx, x1, y1, x2, y2, class_id) VALUES(?,?,?,?,?,?,?)");
-    if (!box.ok()) return box.status();
-    for (size_t i = 0; i < boxes.size(); ++i) {
-      const ValidBox& b = boxes[i];
-      box->Reset();
-      absl::Status added = box->Bind(1, new_id)
-                               .Bind(2, static_cast<int64_t>(i))
-                               .Bind(3, static_cast<double>(b.x1))
-                               .Bind(4, static_cast<double>(b.y1))
-                               .Bind(5, static_cast<double>(b.x2))
-                               .Bind(6, static_cast<double>(b.y2))
-                               .Bind(7, b.class_id)
-                               .Run();
-      if (!added.ok()) return added;
-    }
+    LabelVersionRow row;
+    row.image_id = old->image_id();
+    row.annotator = *reviewer;
+    row.created_ms = now_ms;
+    row.lease_id = lease_id;
+    row.prelabel_model_version = old->prelabel_model_version();
+    row.source = "reviewer";
+    row.reviewer = *reviewer;
+    row.reviewed_ms = now_ms;
+    row.revises_label_id = label_id;
+    absl::StatusOr<InsertedLabelVersion> inserted = InsertLabelVersion(db, row, boxes);
+    if (!inserted.ok()) return inserted.status();
+    const int64_t new_id = inserted->id;
+    const int64_t new_version = inserted->version;
     absl::Status decided = Decide(
         db, label_id, "rejected", *reviewer,
         absl::StrCat("replaced by ", *reviewer, "'s edit (version ", new_version, ")"), now_ms);

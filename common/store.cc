@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/durable_file.h"
 #include "common/group_commit.h"
+#include "common/label_version_insert.h"
 #include "common/schema_migrations.h"
 #include "common/wal_checkpointer.h"
 
@@ -423,27 +424,19 @@ absl::StatusOr<StoredLabel> Store::SubmitLabel(const NewLabel& label, int64_t no
   absl::Status committed = committer_->Commit([&](SqliteDb* db) -> absl::Status {
     absl::Status status = ConsumeLease(db, label.image_id, label.lease_id);
     if (!status.ok()) return status;
-    absl::StatusOr<SqliteStatement> insert = db->PrepareCached(
-        "INSERT INTO labels(image_id, version, annotator, created_ms, lease_id,"
-        " prelabel_model_version) VALUES(?1,"
-        " (SELECT COALESCE(MAX(version), 0) + 1 FROM labels WHERE image_id = ?1), ?2, ?3, ?4,"
-        // Without a version from the caller: the model whose pre-labels were stored for it.
-        " COALESCE(NULLIF(?5, ''),"
-        " (SELECT model_version FROM image_scores WHERE image_id = ?1), ''))"
-        " RETURNING id, version");
-    if (!insert.ok()) return insert.status();
-    insert->Bind(1, label.image_id)
-        .Bind(2, label.annotator)
-        .Bind(3, now_ms)
-        .Bind(4, label.lease_id)
-        .Bind(5, label.prelabel_model_version);
-    absl::StatusOr<bool> row = insert->Step();
-    if (!row.ok()) return row.status();
+    LabelVersionRow row;
+    row.image_id = label.image_id;
+    row.annotator = label.annotator;
+    row.created_ms = now_ms;
+    row.lease_id = label.lease_id;
+    row.prelabel_model_version = label.prelabel_model_version;
+    row.prelabel_from_stored_scores = true;
+    absl::StatusOr<InsertedLabelVersion> inserted = InsertLabelVersion(db, row, label.boxes);
+    if (!inserted.ok()) return inserted.status();
     stored = StoredLabel();
-    stored.id = insert->ColumnInt(0);
-    stored.version = static_cast<int>(insert->ColumnInt(1));
-    absl::StatusOr<bool> done = insert->Step();
-    if (!done.ok()) return done.status();
+    stored.id = inserted->id;
+    stored.version = inserted->version;
+    // Sampled by label id, which exists only now: pending is set after the insert.
     if (options_.review.NeedsReview(stored.id, label.annotator)) {
       absl::StatusOr<SqliteStatement> pending =
           db->PrepareCached("UPDATE labels SET status = 'pending' WHERE id = ?");
@@ -451,22 +444,6 @@ absl::StatusOr<StoredLabel> Store::SubmitLabel(const NewLabel& label, int64_t no
       absl::Status marked = pending->Bind(1, stored.id).Run();
       if (!marked.ok()) return marked;
       stored.pending = true;
-    }
-    absl::StatusOr<SqliteStatement> box = db->PrepareCached(
-        "INSERT INTO boxes(label_id, idx, x1, y1, x2, y2, class_id) VALUES(?,?,?,?,?,?,?)");
-    if (!box.ok()) return box.status();
-    for (size_t i = 0; i < label.boxes.size(); ++i) {
-      const ValidBox& b = label.boxes[i];
-      box->Reset();
-      status = box->Bind(1, stored.id)
-                   .Bind(2, static_cast<int64_t>(i))
-                   .Bind(3, static_cast<double>(b.x1))
-                   .Bind(4, static_cast<double>(b.y1))
-                   .Bind(5, static_cast<double>(b.x2))
-                   .Bind(6, static_cast<double>(b.y2))
-                   .Bind(7, b.class_id)
-                   .Run();
-      if (!status.ok()) return status;
     }
     if (label.overlap.has_value()) {
       absl::StatusOr<OverlapOutcome> outcome =
