@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/label_version_insert.h"
 
 namespace labelloop {
 namespace {
@@ -81,63 +82,68 @@ struct Rewritten {
 };
 
 // Writes a new version of every latest label that has a box of a class in `remap` (class id ->
-// new class id, or kDrop), records it and marks the image for review.
+// new class id, or kDrop), records it and marks the image for review. The new version keeps the
+// old one's review state and source: a class change rewrites boxes, it does not review them, so a
+// pending label stays pending (and a rejected one rejected), and a machine label stays a machine
+// label. It revises the old version (revises_label_id); an old pending version is closed as
+// rejected so that reviewers see only the rewritten one.
 absl::StatusOr<Rewritten> RewriteLatestLabels(SqliteDb* db,
                                               const absl::flat_hash_map<int64_t, int64_t>& remap,
                                               int64_t seq, const std::string& reason,
                                               int64_t now_ms) {
   std::vector<std::string> ids;
   for (const auto& [from, to] : remap) ids.push_back(absl::StrCat(from));
-  absl::StatusOr<SqliteStatement> latest = db->Prepare(
-      absl::StrCat("SELECT l.id, l.image_id, l.prelabel_model_version FROM labels l"
-                   " WHERE NOT EXISTS(SELECT 1 FROM labels l2 WHERE l2.image_id = l.image_id"
-                   " AND l2.version > l.version)"
-                   " AND EXISTS(SELECT 1 FROM boxes b WHERE b.label_id = l.id AND b.class_id IN (",
-                   absl::StrJoin(ids, ","), ")) ORDER BY l.image_id"));
+  absl::StatusOr<SqliteStatement> latest = db->Prepare(absl::StrCat(
+      "SELECT l.id, l.image_id, l.prelabel_model_version, l.status, l.source, l.reviewer,"
+      " l.reviewed_ms, l.reject_reason FROM labels l"
+      " WHERE NOT EXISTS(SELECT 1 FROM labels l2 WHERE l2.image_id = l.image_id"
+      " AND l2.version > l.version)"
+      " AND EXISTS(SELECT 1 FROM boxes b WHERE b.label_id = l.id AND b.class_id IN (",
+      absl::StrJoin(ids, ","), ")) ORDER BY l.image_id"));
   if (!latest.ok()) return latest.status();
   struct Old {
     int64_t label_id;
     int64_t image_id;
     std::string prelabel_model_version;
+    std::string status;
+    std::string source;
+    std::string reviewer;
+    int64_t reviewed_ms;
+    std::string reject_reason;
   };
   std::vector<Old> olds;
   while (true) {
     absl::StatusOr<bool> row = latest->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    olds.push_back({latest->ColumnInt(0), latest->ColumnInt(1), latest->ColumnText(2)});
+    olds.push_back({latest->ColumnInt(0), latest->ColumnInt(1), latest->ColumnText(2),
+                    latest->ColumnText(3), latest->ColumnText(4), latest->ColumnText(5),
+                    latest->ColumnInt(6), latest->ColumnText(7)});
   }
   absl::StatusOr<SqliteStatement> read_boxes =
       db->Prepare("SELECT x1, y1, x2, y2, class_id FROM boxes WHERE label_id = ? ORDER BY idx");
-  absl::StatusOr<SqliteStatement> insert_label = db->Prepare(
-      "INSERT INTO labels(image_id, version, annotator, created_ms, lease_id,"
-      " prelabel_model_version) VALUES(?1,"
-      " (SELECT MAX(version) + 1 FROM labels WHERE image_id = ?1), ?2, ?3, '', ?4)");
-  absl::StatusOr<SqliteStatement> insert_box = db->Prepare(
-      "INSERT INTO boxes(label_id, idx, x1, y1, x2, y2, class_id) VALUES(?,?,?,?,?,?,?)");
+  absl::StatusOr<SqliteStatement> keep_reason =
+      db->Prepare("UPDATE labels SET reject_reason = ? WHERE id = ?");
+  absl::StatusOr<SqliteStatement> close_pending = db->Prepare(
+      "UPDATE labels SET status = 'rejected', reviewed_ms = ?, reject_reason = ? WHERE id = ?");
+  absl::StatusOr<SqliteStatement> end_review_lease =
+      db->Prepare("DELETE FROM review_leases WHERE label_id = ?");
   absl::StatusOr<SqliteStatement> record = db->Prepare(
       "INSERT INTO class_change_labels(seq, image_id, old_label_id, new_label_id)"
       " VALUES(?, ?, ?, ?)");
   absl::StatusOr<SqliteStatement> review = db->Prepare(
       "INSERT OR REPLACE INTO images_to_review(image_id, reason, class_change_seq, created_ms)"
       " VALUES(?, ?, ?, ?)");
-  for (const auto* statement : {&read_boxes, &insert_label, &insert_box, &record, &review}) {
+  for (const auto* statement :
+       {&read_boxes, &keep_reason, &close_pending, &end_review_lease, &record, &review}) {
     if (!statement->ok()) return statement->status();
   }
   const std::string annotator = absl::StrCat("class change ", seq);
   Rewritten counts;
   for (const Old& old : olds) {
-    insert_label->Reset();
-    absl::Status status = insert_label->Bind(1, old.image_id)
-                              .Bind(2, annotator)
-                              .Bind(3, now_ms)
-                              .Bind(4, old.prelabel_model_version)
-                              .Run();
-    if (!status.ok()) return status;
-    const int64_t new_label_id = db->LastInsertRowId();
+    std::vector<ValidBox> boxes;
     read_boxes->Reset();
     read_boxes->Bind(1, old.label_id);
-    int64_t idx = 0;
     while (true) {
       absl::StatusOr<bool> row = read_boxes->Step();
       if (!row.ok()) return row.status();
@@ -151,15 +157,40 @@ absl::StatusOr<Rewritten> RewriteLatestLabels(SqliteDb* db,
         class_id = it->second;
         ++counts.remapped;
       }
-      insert_box->Reset();
-      status = insert_box->Bind(1, new_label_id)
-                   .Bind(2, idx++)
-                   .Bind(3, read_boxes->ColumnDouble(0))
-                   .Bind(4, read_boxes->ColumnDouble(1))
-                   .Bind(5, read_boxes->ColumnDouble(2))
-                   .Bind(6, read_boxes->ColumnDouble(3))
-                   .Bind(7, class_id)
+      boxes.push_back({static_cast<float>(read_boxes->ColumnDouble(0)),
+                       static_cast<float>(read_boxes->ColumnDouble(1)),
+                       static_cast<float>(read_boxes->ColumnDouble(2)),
+                       static_cast<float>(read_boxes->ColumnDouble(3)), class_id});
+    }
+    LabelVersionRow row;
+    row.image_id = old.image_id;
+    row.annotator = annotator;
+    row.created_ms = now_ms;
+    row.prelabel_model_version = old.prelabel_model_version;
+    row.status = old.status;
+    row.source = old.source;
+    row.reviewer = old.reviewer;
+    row.reviewed_ms = old.reviewed_ms;
+    row.revises_label_id = old.label_id;
+    absl::StatusOr<InsertedLabelVersion> inserted = InsertLabelVersion(db, row, boxes);
+    if (!inserted.ok()) return inserted.status();
+    const int64_t new_label_id = inserted->id;
+    absl::Status status;
+    if (old.status == "rejected") {
+      // The reason stays with the image: the annotator who relabels it sees it as context.
+      keep_reason->Reset();
+      status = keep_reason->Bind(1, old.reject_reason).Bind(2, new_label_id).Run();
+      if (!status.ok()) return status;
+    } else if (old.status == "pending") {
+      close_pending->Reset();
+      status = close_pending->Bind(1, now_ms)
+                   .Bind(2, absl::StrCat("replaced by version ", inserted->version, " (", annotator,
+                                         ")"))
+                   .Bind(3, old.label_id)
                    .Run();
+      if (!status.ok()) return status;
+      end_review_lease->Reset();
+      status = end_review_lease->Bind(1, old.label_id).Run();
       if (!status.ok()) return status;
     }
     record->Reset();

@@ -1,6 +1,7 @@
 #include "common/class_changes.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/label_review.h"
 #include "common/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -200,6 +201,69 @@ TEST_F(ClassChangesTest, RenameToADeletedNameKeepsTheOldBoxesUnderARetiredName) 
                   .ok());
   EXPECT_THAT(old_name, HasSubstr("bird (retired "));
   EXPECT_TRUE(LatestClasses(image).empty());
+}
+
+// A merge or delete rewrites boxes, not reviews: a pending label stays pending (and untrained),
+// an accepted one accepted, a rejected one rejected with its reason; the old pending version is
+// closed so that reviewers see only the rewritten one, which names it as revised.
+TEST_F(ClassChangesTest, RewritesKeepReviewStatusAndSource) {
+  const int64_t accepted = Labeled("a", {"kitten"});
+  store_.reset();
+  StoreOptions options;
+  options.review.mode = v1::ReviewConfig::REVIEW_ALL;
+  absl::StatusOr<std::unique_ptr<Store>> reopened = Store::Open(dir_.path(), options);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  store_ = *std::move(reopened);
+  const int64_t pending = Labeled("b", {"kitten", "dog"});
+  const int64_t rejected = Labeled("c", {"kitten"});
+  auto rejected_label = store_->LatestLabel(rejected);
+  ASSERT_TRUE(rejected_label.ok() && rejected_label->has_value());
+  ASSERT_TRUE(store_
+                  ->Transact([&](SqliteDb* db) -> absl::Status {
+                    auto q = db->Prepare(
+                        "UPDATE labels SET status = 'rejected', reject_reason = 'sloppy',"
+                        " reviewer = 'rita' WHERE id = ?");
+                    if (!q.ok()) return q.status();
+                    return q->Bind(1, (*rejected_label)->id()).Run();
+                  })
+                  .ok());
+
+  auto change = MergeClasses(store_.get(), {"kitten"}, "cat", kNow + 5);
+  ASSERT_TRUE(change.ok()) << change.status();
+  auto history = [&](int64_t image) {
+    auto versions = LabelHistory(store_.get(), image);
+    EXPECT_TRUE(versions.ok()) << versions.status();
+    return *versions;
+  };
+  std::vector<v1::LabelVersion> a = history(accepted);
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a[1].status(), v1::LABEL_STATUS_ACCEPTED);
+  EXPECT_EQ(a[1].source(), v1::LABEL_SOURCE_HUMAN);
+  EXPECT_EQ(a[1].revises_label_id(), a[0].label_id());
+
+  std::vector<v1::LabelVersion> b = history(pending);
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_EQ(b[1].status(), v1::LABEL_STATUS_PENDING);
+  EXPECT_EQ(b[1].source(), v1::LABEL_SOURCE_HUMAN);
+  EXPECT_EQ(b[1].revises_label_id(), b[0].label_id());
+  EXPECT_EQ(b[1].boxes(0).class_name(), "cat");
+  EXPECT_EQ(b[0].status(), v1::LABEL_STATUS_REJECTED);
+  EXPECT_THAT(b[0].reject_reason(), HasSubstr("replaced by version 2"));
+
+  std::vector<v1::LabelVersion> c = history(rejected);
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[1].status(), v1::LABEL_STATUS_REJECTED);
+  EXPECT_EQ(c[1].reject_reason(), "sloppy");
+  EXPECT_EQ(c[1].reviewer(), "rita");
+
+  // Only the accepted image trains; the pending rewrite waits for a reviewer like the original.
+  auto examples = store_->LabeledExamples("");
+  ASSERT_TRUE(examples.ok());
+  ASSERT_EQ(examples->size(), 1u);
+  EXPECT_EQ((*examples)[0].image_id, accepted);
+  auto free_pending = CountFreePendingLabels(store_.get(), kNow + 10);
+  ASSERT_TRUE(free_pending.ok());
+  EXPECT_EQ(*free_pending, 1);
 }
 
 TEST(TraceClassNameTest, FollowsRenamesMergesAndDeletes) {
