@@ -127,6 +127,7 @@ absl::Status ValidateConfig(const v1::DaemonConfig& config) {
   check.Check(
       autolabel.iou_threshold() > 0 && autolabel.iou_threshold() <= 1,
       absl::StrCat("autolabel.iou_threshold must be in (0, 1], got ", autolabel.iou_threshold()));
+  check.Between("autolabel.review_share", autolabel.review_share(), 0.0f, 1.0f);
   const v1::SuspectConfig& suspects = config.suspects();
   check.Check(suspects.min_score() > 0 && suspects.min_score() <= 1,
               absl::StrCat("suspects.min_score must be in (0, 1], got ", suspects.min_score()));

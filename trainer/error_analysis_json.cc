@@ -54,9 +54,14 @@ ErrorAnalysis ErrorAnalysisFromJson(const json& j) {
 }
 
 json CalibrationToJson(const CalibratedThreshold& c) {
-  return {{"found", c.found},         {"target_precision", c.target_precision},
-          {"threshold", c.threshold}, {"precision", c.precision},
-          {"support", c.support},     {"recall", c.recall}};
+  return {{"found", c.found},
+          {"target_precision", c.target_precision},
+          {"threshold", c.threshold},
+          {"precision", c.precision},
+          {"support", c.support},
+          {"recall", c.recall},
+          {"predictions", c.predictions},
+          {"reason", c.reason}};
 }
 
 CalibratedThreshold CalibrationFromJson(const json& j) {
@@ -67,6 +72,8 @@ CalibratedThreshold CalibrationFromJson(const json& j) {
   c.precision = j.value("precision", 0.0);
   c.support = j.value("support", int64_t{0});
   c.recall = j.value("recall", 0.0);
+  c.predictions = j.value("predictions", int64_t{0});
+  c.reason = j.value("reason", std::string());
   return c;
 }
 
@@ -108,6 +115,8 @@ void AddErrorAnalysisToProto(const ErrorAnalysis& analysis, const CalibratedThre
   autolabel->set_support(calibration.support);
   autolabel->set_recall(calibration.recall);
   autolabel->set_target_precision(calibration.target_precision);
+  autolabel->set_predictions(calibration.predictions);
+  autolabel->set_reason(calibration.reason);
 }
 
 }  // namespace labelloop

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
 namespace labelloop {
 
 std::vector<ScoredOutcome> MatchPredictions(const std::vector<ValidationImage>& images,
@@ -50,14 +53,20 @@ CalibratedThreshold CalibrateThreshold(std::vector<ScoredOutcome> outcomes, int6
             [](const ScoredOutcome& a, const ScoredOutcome& b) { return a.score > b.score; });
   CalibratedThreshold best;
   best.target_precision = options.target_precision;
+  best.predictions = static_cast<int64_t>(outcomes.size());
   int64_t taken = 0;
   int64_t correct = 0;
+  // The most precise cut with enough support, for the reason when none reaches the target.
+  double best_supported_precision = -1;
   for (size_t i = 0; i < outcomes.size(); ++i) {
     ++taken;
     if (outcomes[i].correct) ++correct;
     // Only cut between different scores: a threshold keeps or drops equal scores together.
     if (i + 1 < outcomes.size() && outcomes[i + 1].score == outcomes[i].score) continue;
     const double precision = static_cast<double>(correct) / static_cast<double>(taken);
+    if (taken >= options.min_support) {
+      best_supported_precision = std::max(best_supported_precision, precision);
+    }
     if (taken >= options.min_support && precision >= options.target_precision) {
       // Scores descend, so each qualifying cut is lower than the previous one.
       best.found = true;
@@ -68,6 +77,16 @@ CalibratedThreshold CalibrateThreshold(std::vector<ScoredOutcome> outcomes, int6
                         ? static_cast<double>(correct) / static_cast<double>(num_truth_boxes)
                         : 0;
     }
+  }
+  if (best.found) return best;
+  if (best.predictions < options.min_support) {
+    best.reason =
+        absl::StrCat("too little evidence: ", best.predictions,
+                     " validation predictions, fewer than min_support ", options.min_support);
+  } else {
+    best.reason = absl::StrFormat(
+        "target precision %.3f not reached: at most %.3f with at least %d validation predictions",
+        options.target_precision, best_supported_precision, options.min_support);
   }
   return best;
 }

@@ -2,6 +2,7 @@
 #define LABELLOOP_TRAINER_THRESHOLD_CALIBRATION_H_
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "trainer/error_analysis.h"
@@ -36,11 +37,16 @@ struct CalibratedThreshold {
   double precision = 0;  // of the predictions at or above the threshold
   int64_t support = 0;   // how many there are
   double recall = 0;     // share of the validation boxes they find; 0 without boxes
+  // Validation predictions calibrated on (all scores).
+  int64_t predictions = 0;
+  // Why no threshold was found (too few predictions, or the target out of reach and how close
+  // it came); empty when found.
+  std::string reason;
 };
 
 // The lowest threshold t, among the predictions' scores, such that the predictions scoring >= t
 // have precision >= target_precision and number at least min_support. Pure; ties in score are
-// taken or left together. found is false when no threshold qualifies.
+// taken or left together. found is false when no threshold qualifies, with the reason.
 CalibratedThreshold CalibrateThreshold(std::vector<ScoredOutcome> outcomes, int64_t num_truth_boxes,
                                        const CalibrationOptions& options);
 

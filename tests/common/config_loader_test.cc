@@ -82,6 +82,9 @@ TEST(ConfigLoaderTest, AutoLabelIsOffByDefaultAndRangeChecked) {
   EXPECT_THAT(status.message(), HasSubstr("autolabel.min_support"));
   status = ParseConfig("autolabel { iou_threshold: 0 }", "c").status();
   EXPECT_THAT(status.message(), HasSubstr("autolabel.iou_threshold"));
+  status = ParseConfig("autolabel { review_share: 1.5 }", "c").status();
+  EXPECT_THAT(status.message(), HasSubstr("autolabel.review_share"));
+  EXPECT_FLOAT_EQ(ParseConfig("", "c")->autolabel().review_share(), 0.1f);
   EXPECT_TRUE(ParseConfig("autolabel { enabled: true target_precision: 0.9 }", "c").ok());
 }
 

@@ -22,7 +22,7 @@ ModelVersionInfo InfoWithAnalysis() {
   info.metrics.analysis.confusion = {{4, 1, 2}, {0, 3, 1}, {5, 0, 0}};
   info.metrics.analysis.per_class = {{4, 5, 3}, {3, 1, 1}};
   info.metrics.analysis.hardest = {{17, 0.25, 1, 3, 3}, {9, 0.5, 2, 2, 2}};
-  info.metrics.autolabel = {true, 0.95, 0.82, 0.96, 25, 0.6};
+  info.metrics.autolabel = {true, 0.95, 0.82, 0.96, 25, 0.6, 40, ""};
   return info;
 }
 
@@ -40,6 +40,7 @@ TEST(ErrorAnalysisJsonTest, SurvivesTheMetadataRoundTrip) {
   EXPECT_TRUE(back->metrics.autolabel.found);
   EXPECT_DOUBLE_EQ(back->metrics.autolabel.threshold, 0.82);
   EXPECT_EQ(back->metrics.autolabel.support, 25);
+  EXPECT_EQ(back->metrics.autolabel.predictions, 40);
 }
 
 TEST(ErrorAnalysisJsonTest, OlderMetadataHasNoAnalysis) {

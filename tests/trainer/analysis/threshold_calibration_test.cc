@@ -6,6 +6,8 @@
 namespace labelloop {
 namespace {
 
+using ::testing::HasSubstr;
+
 std::vector<ScoredOutcome> Outcomes(const std::vector<std::pair<double, bool>>& values) {
   std::vector<ScoredOutcome> out;
   for (const auto& [score, correct] : values) out.push_back({score, correct});
@@ -50,6 +52,35 @@ TEST(CalibrateThresholdTest, MinimumSupportRefusesLuckyFewPredictions) {
   const CalibratedThreshold c = CalibrateThreshold(outcomes, 4, Options(0.95, 3));
   EXPECT_FALSE(c.found);
   EXPECT_DOUBLE_EQ(c.target_precision, 0.95);
+  EXPECT_EQ(c.predictions, 4);
+  // Three or more predictions reach at most 2 of 3.
+  EXPECT_THAT(c.reason, HasSubstr("target precision 0.950 not reached: at most 0.667"));
+}
+
+TEST(CalibrateThresholdTest, TooFewPredictionsIsThinEvidence) {
+  // Perfect, but three predictions cannot vouch for a threshold that needs 20.
+  const auto outcomes = Outcomes({{0.9, true}, {0.8, true}, {0.7, true}});
+  const CalibratedThreshold c = CalibrateThreshold(outcomes, 3, Options(0.95, 20));
+  EXPECT_FALSE(c.found);
+  EXPECT_EQ(c.predictions, 3);
+  EXPECT_THAT(c.reason, HasSubstr("too little evidence: 3 validation predictions"));
+  EXPECT_TRUE(CalibrateThreshold(outcomes, 3, Options(0.95, 3)).reason.empty());
+}
+
+TEST(CalibrateThresholdTest, AllTiedScoresAreOneCut) {
+  // Twenty predictions with one score: the only cut takes all of them, 19 of 20 right.
+  std::vector<std::pair<double, bool>> values(20, {0.7, true});
+  values[3].second = false;
+  const auto outcomes = Outcomes(values);
+  CalibratedThreshold c = CalibrateThreshold(outcomes, 20, Options(0.95, 20));
+  ASSERT_TRUE(c.found);
+  EXPECT_DOUBLE_EQ(c.threshold, 0.7);
+  EXPECT_EQ(c.support, 20);
+  EXPECT_DOUBLE_EQ(c.precision, 0.95);
+  EXPECT_DOUBLE_EQ(c.recall, 19.0 / 20.0);
+  c = CalibrateThreshold(outcomes, 20, Options(0.96, 1));
+  EXPECT_FALSE(c.found);
+  EXPECT_THAT(c.reason, HasSubstr("at most 0.950"));
 }
 
 TEST(CalibrateThresholdTest, EqualScoresAreKeptOrDroppedTogether) {
