@@ -20,34 +20,23 @@
 #include "labelloop/v1/annotators.grpc.pb.h"
 #include "labelloop/v1/dataset.grpc.pb.h"
 #include "labelloop/v1/queue.grpc.pb.h"
+#include "tests/testing/box_builder.h"
 #include "tests/testing/cli_runner.h"
+#include "tests/testing/rpc_context.h"
 #include "tests/testing/test_daemon.h"
 #include "tests/testing/test_images.h"
 
 namespace labelloop {
 namespace {
 
+using ::labelloop::testing::MakeBox;
+using ::labelloop::testing::Rpc;
+
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
 
 constexpr char kOverlapConfig[] =
     "overlap { share: 1.0 annotators: 2 match_iou: 0.5 review_below: 0.7 }\n";
-
-std::unique_ptr<grpc::ClientContext> Rpc() {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
-  return context;
-}
-
-v1::Box MakeBox(float x1, float y1, float x2, float y2, const std::string& name) {
-  v1::Box box;
-  box.set_x1(x1);
-  box.set_y1(y1);
-  box.set_x2(x2);
-  box.set_y2(y2);
-  box.set_class_name(name);
-  return box;
-}
 
 class AnnotatorsDaemonTest : public ::testing::Test {
  protected:

@@ -18,11 +18,14 @@
 #include "gtest/gtest.h"
 #include "labelloop/v1/dataset.grpc.pb.h"
 #include "labelloop/v1/queue.grpc.pb.h"
+#include "tests/testing/rpc_context.h"
 #include "tests/testing/test_daemon.h"
 #include "tests/testing/test_images.h"
 
 namespace labelloop {
 namespace {
+
+using ::labelloop::testing::Rpc;
 
 constexpr int kImages = 300;
 constexpr int kClients = 4;
@@ -32,12 +35,6 @@ struct Acknowledged {
   int64_t image_id = 0;
   std::vector<v1::Box> boxes;
 };
-
-std::unique_ptr<grpc::ClientContext> Rpc(absl::Duration timeout = absl::Seconds(10)) {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
-  return context;
-}
 
 // Boxes that differ from image to image, so a label landing on the wrong image shows.
 std::vector<v1::Box> BoxesFor(int64_t image_id) {

@@ -31,12 +31,15 @@
 #include "labelloop/v1/model.grpc.pb.h"
 #include "labelloop/v1/queue.grpc.pb.h"
 #include "labelloop/v1/training.grpc.pb.h"
+#include "tests/testing/rpc_context.h"
 #include "tests/testing/store_integrity.h"
 #include "tests/testing/test_daemon.h"
 #include "tests/testing/test_images.h"
 
 namespace labelloop {
 namespace {
+
+using ::labelloop::testing::Rpc;
 
 namespace fs = std::filesystem;
 
@@ -64,12 +67,6 @@ int64_t EnvInt(const char* name, int64_t fallback) {
   const char* value = std::getenv(name);
   int64_t parsed = 0;
   return value != nullptr && absl::SimpleAtoi(value, &parsed) ? parsed : fallback;
-}
-
-std::unique_ptr<grpc::ClientContext> Rpc(absl::Duration timeout = absl::Seconds(10)) {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
-  return context;
 }
 
 // Boxes that differ from image to image, so a label landing on the wrong image shows.
@@ -278,10 +275,9 @@ TEST_F(CrashConsistencyTest, RandomKillsWhileLabelingTrainingAndWritingVersions)
     kills_in_rounds += killed_in_round ? 1 : 0;
     CheckAfterCrash();
     if (HasFatalFailure()) return;
-    std::cout << "cycle " << cycle << ": killed after " << absl::ToInt64Milliseconds(delay)
-              << " ms" << (killed_in_round ? " during a round" : "") << "; "
-              << acknowledged_.size() << " acknowledged labels all there, " << versions_seen_
-              << " versions\n";
+    std::cout << "cycle " << cycle << ": killed after " << absl::ToInt64Milliseconds(delay) << " ms"
+              << (killed_in_round ? " during a round" : "") << "; " << acknowledged_.size()
+              << " acknowledged labels all there, " << versions_seen_ << " versions\n";
   }
 
   // One kill inside a version write, every time: the next daemon holds each finished version

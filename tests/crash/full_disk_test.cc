@@ -25,12 +25,17 @@
 #include "labelloop/v1/model.grpc.pb.h"
 #include "labelloop/v1/queue.grpc.pb.h"
 #include "labelloop/v1/training.grpc.pb.h"
+#include "tests/testing/box_builder.h"
+#include "tests/testing/rpc_context.h"
 #include "tests/testing/store_integrity.h"
 #include "tests/testing/test_daemon.h"
 #include "tests/testing/test_images.h"
 
 namespace labelloop {
 namespace {
+
+using ::labelloop::testing::MakeBox;
+using ::labelloop::testing::Rpc;
 
 namespace fs = std::filesystem;
 
@@ -48,22 +53,6 @@ constexpr char kConfig[] = R"pb(
     threads: 1
   }
 )pb";
-
-std::unique_ptr<grpc::ClientContext> Rpc(absl::Duration timeout = absl::Seconds(20)) {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
-  return context;
-}
-
-v1::Box MakeBox(float x1, float y1, float x2, float y2, const std::string& name) {
-  v1::Box box;
-  box.set_x1(x1);
-  box.set_y1(y1);
-  box.set_x2(x2);
-  box.set_y2(y2);
-  box.set_class_name(name);
-  return box;
-}
 
 // Files a failed write could have left behind: durable writes' `*.tmp.*` and version folders'
 // `vN.tmp-*`.

@@ -24,6 +24,7 @@
 #include "gtest/gtest.h"
 #include "labelloop/v1/dataset.grpc.pb.h"
 #include "labelloop/v1/queue.grpc.pb.h"
+#include "tests/testing/rpc_context.h"
 #include "tests/testing/store_integrity.h"
 #include "tests/testing/test_daemon.h"
 #include "tests/testing/test_images.h"
@@ -31,13 +32,9 @@
 namespace labelloop {
 namespace {
 
-namespace fs = std::filesystem;
+using ::labelloop::testing::Rpc;
 
-std::unique_ptr<grpc::ClientContext> Rpc() {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
-  return context;
-}
+namespace fs = std::filesystem;
 
 // Makes a folder read-only for the daemon until destroyed (or Undo). `error` says why it could
 // not, for the skip message.

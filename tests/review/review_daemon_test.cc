@@ -13,6 +13,7 @@
 #include "labelloop/v1/queue.grpc.pb.h"
 #include "labelloop/v1/review.grpc.pb.h"
 #include "labelloop/v1/training.grpc.pb.h"
+#include "tests/testing/box_builder.h"
 #include "tests/testing/cli_runner.h"
 #include "tests/testing/test_daemon.h"
 #include "tests/testing/test_images.h"
@@ -20,14 +21,9 @@
 namespace labelloop {
 namespace {
 
-using ::testing::HasSubstr;
+using ::labelloop::testing::MakeBox;
 
-v1::Box Box(float x1, float y1, float x2, float y2, const std::string& name) {
-  v1::Box box;
-  box.set_x1(x1), box.set_y1(y1), box.set_x2(x2), box.set_y2(y2);
-  box.set_class_name(name);
-  return box;
-}
+using ::testing::HasSubstr;
 
 class ReviewDaemonTest : public ::testing::Test {
  protected:
@@ -128,7 +124,7 @@ TEST_F(ReviewDaemonTest, ReviewAllPendingAcceptRejectEditAndHistory) {
   std::vector<v1::QueueItem> items = Next(3, "ann");
   ASSERT_EQ(items.size(), 3u);
   for (const v1::QueueItem& item : items) {
-    EXPECT_EQ(Submit(item, Box(10, 10, 60, 50, "RBC")).status(), v1::LABEL_STATUS_PENDING);
+    EXPECT_EQ(Submit(item, MakeBox(10, 10, 60, 50, "RBC")).status(), v1::LABEL_STATUS_PENDING);
   }
   // Three submissions, none accepted: the two-label trigger has not fired.
   EXPECT_TRUE(Jobs().empty());
@@ -182,7 +178,7 @@ TEST_F(ReviewDaemonTest, ReviewAllPendingAcceptRejectEditAndHistory) {
   EXPECT_EQ(again[0].rejected_label().boxes(0).x2(), 60);
 
   // Relabeled (pending again), then corrected by a reviewer: a new accepted version.
-  EXPECT_EQ(Submit(again[0], Box(12, 12, 40, 40, "RBC")).version(), 2);
+  EXPECT_EQ(Submit(again[0], MakeBox(12, 12, 40, 40, "RBC")).version(), 2);
   v1::GetNextReviewResponse d = NextReview("rev2");
   ASSERT_TRUE(d.has_item());
   EXPECT_EQ(d.item().label().image_id(), image);
@@ -244,12 +240,12 @@ TEST_F(ReviewDaemonTest, SampledReviewsAboutItsShare) {
   AddImages(kImages);
   int pending = 0;
   for (const v1::QueueItem& item : Next(kImages - 4, "ann")) {
-    pending += Submit(item, Box(10, 10, 60, 50, "RBC")).status() == v1::LABEL_STATUS_PENDING;
+    pending += Submit(item, MakeBox(10, 10, 60, 50, "RBC")).status() == v1::LABEL_STATUS_PENDING;
   }
   EXPECT_GE(pending, 10);
   EXPECT_LE(pending, 26);
   for (const v1::QueueItem& item : Next(4, "new")) {
-    EXPECT_EQ(Submit(item, Box(10, 10, 60, 50, "RBC")).status(), v1::LABEL_STATUS_PENDING);
+    EXPECT_EQ(Submit(item, MakeBox(10, 10, 60, 50, "RBC")).status(), v1::LABEL_STATUS_PENDING);
   }
   EXPECT_EQ(NextReview("rev").pending() + 1, pending + 4);
 }

@@ -19,6 +19,7 @@
 #include "labelloop/v1/model.grpc.pb.h"
 #include "labelloop/v1/queue.grpc.pb.h"
 #include "labelloop/v1/suspects.grpc.pb.h"
+#include "tests/testing/box_builder.h"
 #include "tests/testing/cli_runner.h"
 #include "tests/testing/test_daemon.h"
 #include "tests/testing/test_images.h"
@@ -26,6 +27,8 @@
 
 namespace labelloop {
 namespace {
+
+using ::labelloop::testing::MakeBox;
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -146,17 +149,10 @@ class SuspectsDaemonTest : public ::testing::Test {
   std::unique_ptr<testing::CliRunner> cli_;
 };
 
-v1::Box Box(float x1, float y1, float x2, float y2, const std::string& name) {
-  v1::Box box;
-  box.set_x1(x1), box.set_y1(y1), box.set_x2(x2), box.set_y2(y2);
-  box.set_class_name(name);
-  return box;
-}
-
 TEST_F(SuspectsDaemonTest, PromotionRaisesSuspectsAndDismissedOnesStayQuiet) {
   cli_->RunOk({"classes", "set", "cat", "dog"});
   // Image 0 has no box although "cats" are everywhere; image 1 has a "dog" the model never sees.
-  std::vector<int64_t> ids = AddLabeled({{}, {Box(10, 10, 60, 50, "dog")}});
+  std::vector<int64_t> ids = AddLabeled({{}, {MakeBox(10, 10, 60, 50, "dog")}});
   ASSERT_EQ(ids.size(), 2u);
   ASSERT_TRUE(daemon_->Stop().ok());
   WriteCatEverywhereModel(1);
@@ -219,7 +215,9 @@ TEST_F(SuspectsDaemonTest, PromotionRaisesSuspectsAndDismissedOnesStayQuiet) {
   v1::ListSuspectLabelsResponse second = ScannedBy("v2");
   for (const v1::Suspect& s : second.suspects()) {
     EXPECT_EQ(s.model_version(), "v2");
-    if (s.has_prediction()) EXPECT_EQ(s.prediction().class_name(), "feline");
+    if (s.has_prediction()) {
+      EXPECT_EQ(s.prediction().class_name(), "feline");
+    }
     EXPECT_FALSE(s.image_id() == ids[1] && s.kind() == dog_kind && s.label_box_index() == 0);
   }
   EXPECT_EQ(second.suspects_size(), first.suspects_size() - 1);
@@ -233,8 +231,9 @@ TEST_F(SuspectsDaemonTest, PromotionRaisesSuspectsAndDismissedOnesStayQuiet) {
 
 TEST_F(SuspectsDaemonTest, ClassChangesThroughTheCliVersionLabelsAndListThemForReview) {
   cli_->RunOk({"classes", "set", "cat", "kitten", "dog"});
-  std::vector<int64_t> ids = AddLabeled(
-      {{Box(1, 1, 20, 20, "kitten"), Box(30, 30, 60, 60, "dog")}, {Box(5, 5, 40, 40, "cat")}});
+  std::vector<int64_t> ids =
+      AddLabeled({{MakeBox(1, 1, 20, 20, "kitten"), MakeBox(30, 30, 60, 60, "dog")},
+                  {MakeBox(5, 5, 40, 40, "cat")}});
   ASSERT_EQ(ids.size(), 2u);
   EXPECT_THAT(cli_->RunOk({"classes", "rename", "dog", "canine"}), HasSubstr("canine"));
   std::vector<nlohmann::json> merged =
