@@ -47,6 +47,17 @@ Json ModelMetricsToJson(const v1::ModelMetrics& metrics) {
   json["per_class"] = std::move(per_class);
   json["val_images"] = metrics.val_images();
   json["best_epoch"] = metrics.best_epoch();
+  if (metrics.has_autolabel()) {
+    const v1::AutoLabelCalibration& a = metrics.autolabel();
+    json["autolabel"] = {{"found", a.found()},
+                         {"threshold", a.threshold()},
+                         {"precision", a.precision()},
+                         {"recall", a.recall()},
+                         {"support", a.support()},
+                         {"predictions", a.predictions()},
+                         {"target_precision", a.target_precision()},
+                         {"reason", a.reason()}};
+  }
   return json;
 }
 
@@ -65,6 +76,12 @@ Json ModelToJson(const v1::Model& model, bool serving) {
   json["promotion_reason"] = model.promotion_reason();
   json["checkpoint_bytes"] = model.checkpoint_bytes();
   json["checkpoint_sha256"] = model.checkpoint_sha256();
+  const v1::AutoLabeling& auto_labeling = model.auto_labeling();
+  json["auto_labeling"] = {{"images", auto_labeling.images()},
+                           {"pending_review", auto_labeling.pending_review()},
+                           {"rejected", auto_labeling.rejected()},
+                           {"threshold", auto_labeling.threshold()},
+                           {"note", auto_labeling.note()}};
   return json;
 }
 
@@ -107,6 +124,28 @@ std::string ModelDetails(const v1::Model& model, bool serving) {
     absl::StrAppend(&text, "    ", absl::StrFormat("%-20s", class_metrics.class_name()), " AP ",
                     DisplayMetric(class_metrics.ap()), "  AP50 ",
                     DisplayMetric(class_metrics.ap50()), "\n");
+  }
+  if (metrics.has_autolabel()) {
+    const v1::AutoLabelCalibration& a = metrics.autolabel();
+    if (a.found()) {
+      absl::StrAppend(&text, "  auto-label: ",
+                      absl::StrFormat("threshold %.4f: precision %.3f (target %.3f), recall %.3f, "
+                                      "on %d of %d validation predictions\n",
+                                      a.threshold(), a.precision(), a.target_precision(),
+                                      a.recall(), a.support(), a.predictions()));
+    } else {
+      absl::StrAppend(&text, "  auto-label: no threshold (",
+                      a.reason().empty() ? "not calibrated" : a.reason(), ")\n");
+    }
+  }
+  const v1::AutoLabeling& auto_labeling = model.auto_labeling();
+  if (auto_labeling.images() > 0) {
+    absl::StrAppend(&text, "  machine labels: ", auto_labeling.images(), " images (",
+                    auto_labeling.pending_review(), " pending review, ", auto_labeling.rejected(),
+                    " rejected)\n");
+  }
+  if (!auto_labeling.note().empty()) {
+    absl::StrAppend(&text, "  last auto-labeling: ", auto_labeling.note(), "\n");
   }
   if (!model.promotion_reason().empty()) {
     absl::StrAppend(&text, "  promotion:  ", model.promotion_reason(), "\n");

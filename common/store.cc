@@ -541,12 +541,16 @@ absl::StatusOr<std::vector<StoredImage>> Store::QueueCandidates() {
 absl::StatusOr<std::vector<LabeledExample>> Store::LabeledExamples(const std::string& split) {
   std::lock_guard<std::mutex> lock(read_mu_);
   // The latest accepted version per image: no later accepted version of the same image exists.
+  // A machine label never evaluates (nor calibrates auto-labeling on itself): auto-labeling
+  // leaves validation images alone, and a validation image whose latest accepted version is a
+  // machine label anyway is left out rather than judged by the model's own output.
   absl::StatusOr<SqliteStatement> query = read_db_->Prepare(
       "SELECT i.id, l.id, i.uri, i.sha256, i.in_blob, i.width, i.height, i.split,"
       " b.x1, b.y1, b.x2, b.y2, b.class_id"
       " FROM images i JOIN labels l ON l.image_id = i.id"
       " LEFT JOIN boxes b ON b.label_id = l.id"
       " WHERE i.state = ?1 AND (?2 = '' OR i.split = ?2) AND l.status = 'accepted'"
+      " AND NOT (i.split = 'val' AND l.source = 'machine')"
       " AND NOT EXISTS(SELECT 1 FROM labels l2 WHERE l2.image_id = i.id AND l2.status = 'accepted'"
       " AND l2.version > l.version)"
       " ORDER BY i.id, b.idx");

@@ -167,7 +167,8 @@ class Store {
   absl::StatusOr<std::vector<StoredImage>> QueueCandidates();
 
   // The latest accepted label of every labeled image of `split` ("train", "val", or "" for both),
-  // by image id. Pending and rejected versions neither train nor evaluate.
+  // by image id. Pending and rejected versions neither train nor evaluate; machine labels
+  // (auto-labeling) train but never evaluate.
   absl::StatusOr<std::vector<LabeledExample>> LabeledExamples(const std::string& split);
   // Accepted label versions stored so far (every accepted submission or edit counts once).
   absl::StatusOr<int64_t> CountLabels();

@@ -511,6 +511,22 @@ void LabelQueue::RemoveImages(const std::vector<int64_t>& image_ids) {
   }
 }
 
+std::vector<int64_t> LabelQueue::Claim(const std::vector<int64_t>& image_ids) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const int64_t now_ms = clock_->NowMs();
+  std::vector<int64_t> claimed;
+  for (int64_t image_id : image_ids) {
+    if (!pool_.Contains(image_id) || in_handout_.contains(image_id) ||
+        in_commit_.contains(image_id) || leases_.Find(image_id, now_ms) != nullptr ||
+        overlap_.Find(image_id) != nullptr || options_.overlap.Selects(image_id)) {
+      continue;
+    }
+    pool_.Remove(image_id);
+    claimed.push_back(image_id);
+  }
+  return claimed;
+}
+
 void LabelQueue::SetScores(const std::vector<std::pair<int64_t, QueueScore>>& scores) {
   std::lock_guard<std::mutex> lock(mu_);
   if (scores.size() < pool_.size() / 4) {

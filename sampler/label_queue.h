@@ -115,6 +115,11 @@ class LabelQueue {
   // Keeps the queue in step with the store when images are added or removed.
   void AddImages(const std::vector<int64_t>& image_ids);
   void RemoveImages(const std::vector<int64_t>& image_ids);
+  // Takes the images of `image_ids` that wait in the pool right now, untouched (not leased, not
+  // being handed out or committed, not chosen for annotator overlap), out of it so that no
+  // annotator gets them while a machine labels them (auto-labeling); returns those taken. The
+  // caller then RemoveImages the ones it labeled and AddImages the rest back.
+  std::vector<int64_t> Claim(const std::vector<int64_t>& image_ids);
 
   // Images available to hand out right now.
   size_t Remaining();

@@ -10,9 +10,10 @@
 #include "sampler/hybrid_picker.h"
 #include "sampler/pool_rescorer.h"
 #include "sampler/sampler_options.h"
+#include "server/annotator_service.h"
 #include "server/auth/call_admission.h"
 #include "server/auth/server_credentials.h"
-#include "server/annotator_service.h"
+#include "server/auto_labeler.h"
 #include "server/dataset_service.h"
 #include "server/job_store.h"
 #include "server/model_registry.h"
@@ -95,6 +96,21 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::DaemonConfig& c
     daemon->registry_->AddPromotionListener(
         [scanner](std::shared_ptr<const ServingModel> model) { scanner->OnPromotion(model); });
   }
+  if (config.autolabel().enabled()) {
+    AutoLabelerOptions autolabel_options;
+    autolabel_options.config = config.autolabel();
+    autolabel_options.label_assist_threshold = config.detector().label_assist_threshold();
+    daemon->auto_labeler_ = std::make_unique<AutoLabeler>(
+        daemon->store_.get(), daemon->queue_.get(), daemon->registry_.get(), rescorer,
+        autolabel_options, &daemon->clock_);
+    AutoLabeler* labeler = daemon->auto_labeler_.get();
+    // After the re-scoring listener: the labeler waits for that pass to finish.
+    daemon->registry_->AddPromotionListener(
+        [labeler](std::shared_ptr<const ServingModel> model) { labeler->OnPromotion(model); });
+    // A pass a restart interrupted, or images scored since: labeling only takes untouched
+    // images, so running it again is harmless.
+    if (serving != nullptr) labeler->OnPromotion(serving);
+  }
   daemon->annotator_service_ = std::make_unique<AnnotatorServiceImpl>(daemon->store_.get());
   daemon->suspect_service_ = std::make_unique<SuspectServiceImpl>(
       daemon->store_.get(), daemon->suspect_scanner_.get(), &daemon->clock_);
@@ -144,7 +160,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::DaemonConfig& c
       [scheduler_ptr](int64_t count) { scheduler_ptr->OnLabelsStored(count); });
   daemon->model_service_ = std::make_unique<ModelServiceImpl>(
       daemon->registry_.get(), daemon->store_.get(), config.detector().label_assist_threshold(),
-      config.limits().max_image_bytes());
+      config.limits().max_image_bytes(), daemon->auto_labeler_.get());
   return daemon;
 }
 
@@ -155,6 +171,7 @@ Daemon::~Daemon() {
   }
   // A running training job and pool scoring stop before the store they use closes.
   scheduler_.reset();
+  auto_labeler_.reset();
   suspect_scanner_.reset();
   rescorer_.reset();
 }

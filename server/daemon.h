@@ -20,6 +20,7 @@ class CallAdmission;
 }
 
 class AnnotatorServiceImpl;
+class AutoLabeler;
 class DatasetServiceImpl;
 class JobStore;
 class ModelRegistry;
@@ -63,6 +64,7 @@ class Daemon {
   std::unique_ptr<TrainingServiceImpl> training_service_;
   std::unique_ptr<ModelServiceImpl> model_service_;
   std::unique_ptr<SuspectScanner> suspect_scanner_;  // Null when suspects.enabled is false.
+  std::unique_ptr<AutoLabeler> auto_labeler_;        // Null when autolabel.enabled is false.
   std::unique_ptr<SuspectServiceImpl> suspect_service_;
   std::unique_ptr<ReviewServiceImpl> review_service_;
   std::unique_ptr<AnnotatorServiceImpl> annotator_service_;

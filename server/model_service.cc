@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "common/machine_labels.h"
 #include "server/auth/call_verdict.h"
 #include "server/grpc_status.h"
 #include "server/prediction_proto.h"
@@ -16,6 +17,27 @@ constexpr size_t kChunkBytes = 1 << 20;
 
 }  // namespace
 
+absl::Status ModelServiceImpl::AddAutoLabeling(std::vector<v1::Model*> models) {
+  absl::StatusOr<absl::flat_hash_map<std::string, MachineLabelCounts>> counts =
+      CountMachineLabels(store_);
+  if (!counts.ok()) return counts.status();
+  for (v1::Model* model : models) {
+    v1::AutoLabeling* out = model->mutable_auto_labeling();
+    if (auto_labeler_ != nullptr) {
+      if (std::optional<v1::AutoLabeling> pass = auto_labeler_->LastPass(model->version())) {
+        *out = *std::move(pass);
+      }
+    }
+    auto it = counts->find(model->version());
+    if (it != counts->end()) {
+      out->set_images(it->second.images);
+      out->set_pending_review(it->second.pending);
+      out->set_rejected(it->second.rejected);
+    }
+  }
+  return absl::OkStatus();
+}
+
 grpc::Status ModelServiceImpl::ListModels(grpc::ServerContext* context,
                                           const v1::ListModelsRequest* request,
                                           v1::ListModelsResponse* response) {
@@ -23,6 +45,9 @@ grpc::Status ModelServiceImpl::ListModels(grpc::ServerContext* context,
   absl::StatusOr<std::vector<v1::Model>> models = registry_->List();
   if (!models.ok()) return ToGrpcStatus(models.status());
   for (v1::Model& model : *models) *response->add_models() = std::move(model);
+  std::vector<v1::Model*> listed;
+  for (v1::Model& model : *response->mutable_models()) listed.push_back(&model);
+  if (absl::Status status = AddAutoLabeling(listed); !status.ok()) return ToGrpcStatus(status);
   std::shared_ptr<const ServingModel> serving = registry_->Serving();
   if (serving != nullptr) response->set_serving_version(serving->version());
   return grpc::Status::OK;
@@ -34,6 +59,9 @@ grpc::Status ModelServiceImpl::GetModel(grpc::ServerContext* context,
   absl::StatusOr<v1::Model> model = registry_->Get(request->version());
   if (!model.ok()) return ToGrpcStatus(model.status());
   *response = *std::move(model);
+  if (absl::Status status = AddAutoLabeling({response}); !status.ok()) {
+    return ToGrpcStatus(status);
+  }
   return grpc::Status::OK;
 }
 

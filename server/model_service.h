@@ -3,18 +3,21 @@
 
 #include "common/store.h"
 #include "labelloop/v1/model.grpc.pb.h"
+#include "server/auto_labeler.h"
 #include "server/model_registry.h"
 
 namespace labelloop {
 
 class ModelServiceImpl final : public v1::ModelService::Service {
  public:
+  // `auto_labeler` is null when auto-labeling is off.
   ModelServiceImpl(ModelRegistry* registry, Store* store, float label_assist_threshold,
-                   int64_t max_image_bytes)
+                   int64_t max_image_bytes, const AutoLabeler* auto_labeler)
       : registry_(registry),
         store_(store),
         label_assist_threshold_(label_assist_threshold),
-        max_image_bytes_(max_image_bytes) {}
+        max_image_bytes_(max_image_bytes),
+        auto_labeler_(auto_labeler) {}
 
   grpc::Status ListModels(grpc::ServerContext* context, const v1::ListModelsRequest* request,
                           v1::ListModelsResponse* response) override;
@@ -31,10 +34,14 @@ class ModelServiceImpl final : public v1::ModelService::Service {
                                   grpc::ServerWriter<v1::CheckpointChunk>* writer) override;
 
  private:
+  // Fills each model's auto_labeling: machine label counts from the store, the last pass's note.
+  absl::Status AddAutoLabeling(std::vector<v1::Model*> models);
+
   ModelRegistry* const registry_;
   Store* const store_;
   const float label_assist_threshold_;
   const int64_t max_image_bytes_;
+  const AutoLabeler* const auto_labeler_;
 };
 
 }  // namespace labelloop
