@@ -1,5 +1,7 @@
 #include "common/config_loader.h"
 
+#include <cmath>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "common/durable_file.h"
@@ -67,6 +69,19 @@ absl::Status ValidateConfig(const v1::DaemonConfig& config) {
   check.Between("limits.max_batch_count", limits.max_batch_count(), 1, 100000);
   check.AtLeast("limits.box_tolerance_pixels", limits.box_tolerance_pixels(), 0.0f);
   check.AtLeast("limits.max_message_bytes", limits.max_message_bytes(), 1 << 20);
+  // 0 turns each of these limits off; a negative value is a typo, not "no limit".
+  check.Between("limits.max_concurrent_streams", limits.max_concurrent_streams(), 0, 100000);
+  // NaN compares false with everything, so it is named explicitly.
+  check.Check(std::isfinite(limits.requests_per_second()),
+              absl::StrCat("limits.requests_per_second must be a finite number, got ",
+                           limits.requests_per_second()));
+  check.Between("limits.requests_per_second", limits.requests_per_second(), 0.0, 1e6);
+  check.Between("limits.request_burst", limits.request_burst(), 0, 10000000);
+  // A bucket that holds less than one token never admits a call: every call would fail.
+  check.Check(limits.requests_per_second() == 0 || limits.request_burst() >= 1,
+              absl::StrCat("limits.request_burst must be >= 1 while limits.requests_per_second "
+                           "is set (",
+                           limits.requests_per_second(), "), got ", limits.request_burst()));
   const v1::QueueConfig& queue = config.queue();
   check.AtLeast("queue.default_lease_seconds", queue.default_lease_seconds(), 1);
   check.AtLeast("queue.max_lease_seconds", queue.max_lease_seconds(), 1);

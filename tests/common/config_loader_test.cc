@@ -1,5 +1,7 @@
 #include "common/config_loader.h"
 
+#include <vector>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -19,8 +21,7 @@ TEST(ConfigLoaderTest, EmptyConfigGivesDefaults) {
 
 TEST(ConfigLoaderTest, ReadsSetFields) {
   absl::StatusOr<v1::DaemonConfig> config = ParseConfig(
-      "queue { shuffle_seed: 7 default_lease_seconds: 60 }\nlimits { max_batch_count: 8 }",
-      "test");
+      "queue { shuffle_seed: 7 default_lease_seconds: 60 }\nlimits { max_batch_count: 8 }", "test");
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->queue().shuffle_seed(), 7u);
   EXPECT_EQ(config->queue().default_lease_seconds(), 60);
@@ -54,6 +55,32 @@ TEST(ConfigLoaderTest, BadValueIsNamed) {
 
   status = ParseConfig("training { augmentation { scale_min: 1.5 scale_max: 1.2 } }", "c").status();
   EXPECT_THAT(status.message(), HasSubstr("training.augmentation.scale_max"));
+}
+
+TEST(ConfigLoaderTest, CallLimitsAreRangeChecked) {
+  // 0 turns a limit off and is accepted; anything negative or absurd names its field.
+  absl::StatusOr<v1::DaemonConfig> off = ParseConfig(
+      "limits { max_concurrent_streams: 0 requests_per_second: 0 request_burst: 0 }", "c");
+  ASSERT_TRUE(off.ok()) << off.status();
+
+  struct Case {
+    const char* text;
+    const char* field;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"limits { max_concurrent_streams: -1 }", "limits.max_concurrent_streams"},
+           {"limits { max_concurrent_streams: 2000000 }", "limits.max_concurrent_streams"},
+           {"limits { requests_per_second: -5 }", "limits.requests_per_second"},
+           {"limits { requests_per_second: nan }", "limits.requests_per_second"},
+           {"limits { requests_per_second: inf }", "limits.requests_per_second"},
+           {"limits { requests_per_second: 1e9 }", "limits.requests_per_second"},
+           {"limits { request_burst: -1 }", "limits.request_burst"},
+           {"limits { requests_per_second: 10 request_burst: 0 }", "limits.request_burst"},
+       }) {
+    absl::Status status = ParseConfig(c.text, "c").status();
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << c.text;
+    EXPECT_THAT(status.message(), HasSubstr(c.field)) << c.text;
+  }
 }
 
 TEST(ConfigLoaderTest, WrongTypeIsASyntaxError) {
