@@ -565,14 +565,9 @@ void LabelQueue::SetBatchPicker(BatchPicker picker) {
 
 std::vector<int64_t> LabelQueue::RankedSnapshot(size_t limit) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::vector<std::pair<int64_t, PoolEntry>> head = pool_.PopFront(limit);
-  std::vector<int64_t> ids;
-  ids.reserve(head.size());
-  for (const auto& [image_id, entry] : head) {
-    ids.push_back(image_id);
-    pool_.Put(image_id, entry);
-  }
-  return ids;
+  // After a promotion this walks the whole pool while annotators wait for mu_: read it in
+  // place rather than popping and re-inserting every image.
+  return pool_.Head(limit);
 }
 
 std::pair<size_t, size_t> LabelQueue::ScoredByServing() {

@@ -103,6 +103,17 @@ void PoolRescorer::OnImagesAdded(const std::vector<int64_t>& image_ids) {
   changed_.notify_all();
 }
 
+void PoolRescorer::ScoreFirst(const std::vector<int64_t>& image_ids) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (model_ == nullptr) return;
+  // Pushed to the front without taking them out of their later place: O(1) on a pool of
+  // millions; the second visit rescores an image (or skips it once labeled), and is counted.
+  for (auto it = image_ids.rbegin(); it != image_ids.rend(); ++it) todo_.push_front(*it);
+  progress_.total += static_cast<int64_t>(image_ids.size());
+  progress_.running = true;
+  changed_.notify_all();
+}
+
 RescoreProgress PoolRescorer::Progress() const {
   std::lock_guard<std::mutex> lock(mu_);
   return progress_;

@@ -54,6 +54,9 @@ class PoolRescorer {
   // After a restart: scores, with the serving model, only the waiting images it has not scored.
   void Resume(std::shared_ptr<const ServingModel> model);
   void OnImagesAdded(const std::vector<int64_t>& image_ids);
+  // Scores these before the rest of the pass (images handed out without pre-labels from the
+  // serving model, so that they are stored for the next request). No-op before any model.
+  void ScoreFirst(const std::vector<int64_t>& image_ids);
   RescoreProgress Progress() const;
   // Blocks until the current pass is done (tests and benchmarks).
   void WaitIdle() const;

@@ -26,6 +26,15 @@ std::optional<PoolEntry> RankedPool::Get(int64_t image_id) const {
   return it->second;
 }
 
+std::vector<int64_t> RankedPool::Head(size_t count) const {
+  std::vector<int64_t> ids;
+  ids.reserve(std::min(count, order_.size()));
+  for (auto it = order_.begin(); it != order_.end() && ids.size() < count; ++it) {
+    ids.push_back(it->image_id);
+  }
+  return ids;
+}
+
 std::vector<std::pair<int64_t, PoolEntry>> RankedPool::PopFront(size_t count) {
   std::vector<std::pair<int64_t, PoolEntry>> taken;
   while (taken.size() < count && !order_.empty()) {

@@ -147,8 +147,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::DaemonConfig& c
       [scheduler_ptr](int64_t count) { scheduler_ptr->OnLabelsStored(count); });
   daemon->queue_service_ = std::make_unique<QueueServiceImpl>(
       daemon->queue_.get(), daemon->store_.get(), daemon->registry_.get(), rescorer,
-      config.sampler().strategy(), config.detector().label_assist_threshold(),
-      config.limits().max_image_bytes(),
+      config.sampler().strategy(),
       [scheduler_ptr](int64_t count) { scheduler_ptr->OnLabelsStored(count); });
   daemon->training_service_ = std::make_unique<TrainingServiceImpl>(daemon->scheduler_.get());
   ReviewServiceOptions review_options;

@@ -1,44 +1,38 @@
 #include "server/queue_service.h"
 
+#include "common/label_review.h"
 #include "labelloop/v1/model.pb.h"
 #include "server/auth/annotator_identity.h"
 #include "server/auth/call_verdict.h"
-#include "common/label_review.h"
 #include "server/grpc_status.h"
-#include "server/prediction_proto.h"
+#include "server/stored_prelabels.h"
 #include "spdlog/spdlog.h"
 
 namespace labelloop {
 
-void QueueServiceImpl::AddPredictions(const ServingModel& model, v1::QueueItem* item) {
-  bool stored = false;
-  absl::Status read = store_->Read([&](SqliteDb* db) -> absl::Status {
-    absl::StatusOr<SqliteStatement> query = db->Prepare(
-        "SELECT predictions FROM image_scores WHERE image_id = ? AND model_version = ?");
-    if (!query.ok()) return query.status();
-    query->Bind(1, item->image_id()).Bind(2, model.version());
-    absl::StatusOr<bool> row = query->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return absl::OkStatus();
-    v1::PredictResponse predictions;
-    if (!predictions.ParseFromString(query->ColumnBlob(0))) return absl::OkStatus();
-    *item->mutable_predictions() = predictions.detections();
-    stored = true;
-    return absl::OkStatus();
-  });
-  if (read.ok() && stored) return;
-  absl::StatusOr<StoredImage> image = store_->GetImage(item->image_id(), 0);
-  if (!image.ok()) return;
-  absl::StatusOr<std::string> bytes =
-      store_->ReadImageBytes(image->sha256, image->in_blob, image->uri, max_image_bytes_);
-  if (!bytes.ok()) {
-    spdlog::warn("no pre-labels for image {}: {}", item->image_id(), bytes.status().ToString());
+void QueueServiceImpl::AddPrelabels(v1::GetNextBatchResponse* response) {
+  if (response->items().empty()) return;
+  std::vector<int64_t> image_ids;
+  for (const v1::QueueItem& item : response->items()) image_ids.push_back(item.image_id());
+  absl::StatusOr<absl::flat_hash_map<int64_t, StoredPrelabels>> stored =
+      ReadStoredPrelabels(store_, image_ids);
+  if (!stored.ok()) {
+    spdlog::warn("no pre-labels for a batch: {}", stored.status().ToString());
     return;
   }
-  absl::StatusOr<std::vector<Prediction>> predictions =
-      model.PredictEncoded(*bytes, label_assist_threshold_);
-  if (!predictions.ok()) return;
-  AppendPredictionBoxes(*predictions, model.class_names(), item->mutable_predictions());
+  std::vector<int64_t> unscored;
+  for (v1::QueueItem& item : *response->mutable_items()) {
+    auto it = stored->find(item.image_id());
+    if (it == stored->end()) {
+      unscored.push_back(item.image_id());
+      continue;
+    }
+    item.set_model_version(it->second.model_version);
+    *item.mutable_predictions() = std::move(it->second.boxes);
+  }
+  // Never predicted on demand here (see stored_prelabels.h): pool scoring does these next, so
+  // the annotator's following batches have pre-labels again.
+  if (!unscored.empty() && rescorer_ != nullptr) rescorer_->ScoreFirst(unscored);
 }
 
 void QueueServiceImpl::AddRejectionContext(v1::GetNextBatchResponse* response) {
@@ -85,14 +79,7 @@ grpc::Status QueueServiceImpl::GetNextBatch(grpc::ServerContext* context,
     item->set_lease_expires_unix_ms(h.lease_expires_ms);
   }
   AddRejectionContext(response);
-  // One model for the whole batch, even if a promotion lands meanwhile.
-  std::shared_ptr<const ServingModel> model = registry_->Serving();
-  if (model != nullptr) {
-    for (v1::QueueItem& item : *response->mutable_items()) {
-      item.set_model_version(model->version());
-      AddPredictions(*model, &item);
-    }
-  }
+  if (registry_->Serving() != nullptr) AddPrelabels(response);
   response->set_remaining(static_cast<int64_t>(queue_->Remaining()));
   return grpc::Status::OK;
 }

@@ -14,15 +14,12 @@ class QueueServiceImpl final : public v1::QueueService::Service {
  public:
   // `on_labels_stored` hears of every stored label (the training trigger counts them).
   QueueServiceImpl(LabelQueue* queue, Store* store, ModelRegistry* registry, PoolRescorer* rescorer,
-                   std::string strategy, float label_assist_threshold, int64_t max_image_bytes,
-                   std::function<void(int64_t)> on_labels_stored)
+                   std::string strategy, std::function<void(int64_t)> on_labels_stored)
       : queue_(queue),
         store_(store),
         registry_(registry),
         rescorer_(rescorer),
         strategy_(std::move(strategy)),
-        label_assist_threshold_(label_assist_threshold),
-        max_image_bytes_(max_image_bytes),
         on_labels_stored_(std::move(on_labels_stored)) {}
 
   grpc::Status GetNextBatch(grpc::ServerContext* context, const v1::GetNextBatchRequest* request,
@@ -38,9 +35,11 @@ class QueueServiceImpl final : public v1::QueueService::Service {
                               v1::QueueStatus* response) override;
 
  private:
-  // Pre-labels from `model` for one handed-out image: those pool scoring stored, else computed
-  // now; none when the image cannot be read.
-  void AddPredictions(const ServingModel& model, v1::QueueItem* item);
+  // Each handed-out image's pre-labels as pool scoring stored them, with the version of the
+  // model that predicted them: the serving one, or the one before it until re-scoring reaches
+  // the image. Never runs the model: images without stored pre-labels get none and are scored
+  // next.
+  void AddPrelabels(v1::GetNextBatchResponse* response);
   // The rejected label of each handed-out image a reviewer sent back, as context (one query).
   void AddRejectionContext(v1::GetNextBatchResponse* response);
 
@@ -49,8 +48,6 @@ class QueueServiceImpl final : public v1::QueueService::Service {
   ModelRegistry* const registry_;
   PoolRescorer* const rescorer_;
   const std::string strategy_;
-  const float label_assist_threshold_;
-  const int64_t max_image_bytes_;
   const std::function<void(int64_t)> on_labels_stored_;
 };
 

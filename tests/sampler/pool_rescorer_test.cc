@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "absl/strings/str_cat.h"
 #include "common/durable_file.h"
 #include "common/image_validation.h"
 #include "common/sha256.h"
@@ -110,6 +111,40 @@ TEST_F(PoolRescorerTest, PromotionScoresThePoolAndRanksByUncertainty) {
     EXPECT_EQ(h.model_version, "v1");
     EXPECT_FALSE(h.stale);
   }
+}
+
+TEST_F(PoolRescorerTest, ScoreFirstScoresImagesAgainAndIsANoOpBeforeAnyModel) {
+  std::vector<int64_t> ids = AddBccd(0, 2);
+  rescorer_->ScoreFirst({ids[0]});  // No model yet: nothing to score with.
+  EXPECT_EQ(rescorer_->Progress().total, 0);
+  rescorer_->OnPromotion(model_);
+  rescorer_->WaitIdle();
+  // An image handed out without stored pre-labels (here: its row lost) is scored on request.
+  ASSERT_TRUE(store_
+                  ->Transact([&](SqliteDb* db) -> absl::Status {
+                    return db->Exec(
+                        absl::StrCat("DELETE FROM image_scores WHERE image_id = ", ids[0]));
+                  })
+                  .ok());
+  rescorer_->ScoreFirst({ids[0]});
+  rescorer_->WaitIdle();
+  int64_t rows = 0;
+  ASSERT_TRUE(store_
+                  ->Read([&](SqliteDb* db) -> absl::Status {
+                    auto q = db->Prepare(
+                        absl::StrCat("SELECT COUNT(*) FROM image_scores WHERE model_version = 'v1'"
+                                     " AND image_id = ",
+                                     ids[0]));
+                    if (!q.ok()) return q.status();
+                    EXPECT_TRUE(*q->Step());
+                    rows = q->ColumnInt(0);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(rows, 1);
+  RescoreProgress progress = rescorer_->Progress();
+  EXPECT_EQ(progress.done, progress.total);
+  EXPECT_EQ(progress.total, 3);
 }
 
 TEST_F(PoolRescorerTest, ImagesAddedLaterAreScoredAsTheyArrive) {

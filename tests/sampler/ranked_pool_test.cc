@@ -23,6 +23,17 @@ TEST(RankedPoolTest, HigherPriorityFirstAndSkippedLast) {
   EXPECT_EQ(pool.size(), 0u);
 }
 
+TEST(RankedPoolTest, HeadReadsTheOrderWithoutTakingAnything) {
+  RankedPool pool;
+  pool.Put(1, {PoolEntry::kUnlabeled, 0.2, 0});
+  pool.Put(2, {PoolEntry::kSkipped, 0.9, 0});
+  pool.Put(3, {PoolEntry::kUnlabeled, 0.8, 0});
+  EXPECT_THAT(pool.Head(2), ::testing::ElementsAre(3, 1));
+  EXPECT_THAT(pool.Head(10), ::testing::ElementsAre(3, 1, 2));
+  EXPECT_EQ(pool.size(), 3u);
+  EXPECT_THAT(Ids(pool.PopFront(10)), ::testing::ElementsAre(3, 1, 2));
+}
+
 TEST(RankedPoolTest, PutMovesAnExistingImage) {
   RankedPool pool;
   pool.Put(1, {PoolEntry::kUnlabeled, 0.2, 0});
