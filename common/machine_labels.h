@@ -38,7 +38,7 @@ absl::StatusOr<std::vector<int64_t>> StoreMachineLabels(Store* store,
 struct MachineLabelCounts {
   // Images labeled by the version (each once).
   int64_t images = 0;
-  // Of those, still waiting for a reviewer, and rejected by one.
+  // Of those, still waiting for a reviewer, and rejected by one (or replaced by an edit).
   int64_t pending = 0;
   int64_t rejected = 0;
 };
