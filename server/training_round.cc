@@ -1,9 +1,15 @@
 #include "server/training_round.h"
 
+#include <malloc.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdlib>
+#include <fstream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "spdlog/spdlog.h"
 #include "trainer/promotion_policy.h"
 #include "trainer/training_job.h"
 
@@ -18,6 +24,31 @@ int64_t TestPauseBeforePublishMs() {
   int64_t ms = 0;
   if (value == nullptr || !absl::SimpleAtoi(value, &ms) || ms < 0) return 0;
   return ms;
+}
+
+// Resident set in MiB, from /proc/self/statm (0 where unreadable).
+double ResidentMiB() {
+  std::ifstream statm("/proc/self/statm");
+  int64_t size = 0, resident = 0;
+  if (!(statm >> size >> resident)) return 0;
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1 << 20);
+}
+
+// labelloopd keeps freed memory in the heap (M_TRIM_THRESHOLD 1 GiB in main.cc, so tensor
+// buffers are reused instead of mapped and unmapped per step), so everything a round used
+// (activations, gradients, optimizer state, its threads' arenas) stayed resident after it ended:
+// RSS stepped up at every round in the soak. Once per round, handing the free pages back costs
+// milliseconds and a few page faults at the next round's start.
+void ReturnFreedMemory(int64_t job_id) {
+  const double before = ResidentMiB();
+  const auto start = std::chrono::steady_clock::now();
+  malloc_trim(0);
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  spdlog::info(
+      "training job {}: returned freed memory to the system: RSS {:.0f} -> {:.0f} MiB in "
+      "{:.0f} ms",
+      job_id, before, ResidentMiB(), ms);
 }
 
 }  // namespace
@@ -46,6 +77,7 @@ RoundRunner MakeTrainingRoundRunner(const v1::DaemonConfig& config, Store* store
       if (info.ok()) serving_map = info->metrics.map;
     }
     absl::StatusOr<TrainingJobResult> result = RunTrainingJob(spec, store, progress, cancel);
+    ReturnFreedMemory(job.id());
     if (!result.ok()) return result.status();
 
     RoundOutcome outcome;
