@@ -11,6 +11,7 @@
 #include <cmath>
 #include <thread>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -25,6 +26,7 @@
 #include "labelloop/v1/review.grpc.pb.h"
 #include "labelloop/v1/training.grpc.pb.h"
 #include "tests/testing/cli_runner.h"
+#include "tests/testing/rpc_context.h"
 #include "tests/testing/test_daemon.h"
 #include "tests/testing/test_images.h"
 #include "trainer/model_version_writer.h"
@@ -36,8 +38,9 @@ using ::testing::HasSubstr;
 
 constexpr char kDetector[] =
     "min_size: 96 max_size: 128 fpn_channels: 32 head_convs: 1 detections_per_img: 6";
-constexpr int kImages = 24;
-constexpr int kHumanLabels = 16;
+constexpr int kImages = 16;
+// Images of each split left unlabeled for auto-labeling.
+constexpr size_t kLeftPerSplit = 3;
 
 class AutoLabelDaemonTest : public ::testing::Test {
  protected:
@@ -59,9 +62,9 @@ class AutoLabelDaemonTest : public ::testing::Test {
   }
   void AddImages() {
     v1::DatasetService::Stub dataset(channel_);
-    grpc::ClientContext context;
+    auto context = testing::Rpc();
     v1::AddImagesResponse added;
-    auto writer = dataset.AddImages(&context, &added);
+    auto writer = dataset.AddImages(context.get(), &added);
     for (int i = 0; i < kImages; ++i) {
       v1::AddImagesRequest request;
       request.set_data(testing::EncodeTestBmp(128, 96, static_cast<uint32_t>(i + 11)));
@@ -105,20 +108,20 @@ class AutoLabelDaemonTest : public ::testing::Test {
   }
   void Promote(const std::string& version) {
     v1::ModelService::Stub models(channel_);
-    grpc::ClientContext context;
+    auto context = testing::Rpc();
     v1::PromoteModelRequest request;
     request.set_version(version);
     v1::Model model;
-    grpc::Status status = models.PromoteModel(&context, request, &model);
+    grpc::Status status = models.PromoteModel(context.get(), request, &model);
     ASSERT_TRUE(status.ok()) << status.error_message();
   }
   v1::Model GetModel(const std::string& version) {
     v1::ModelService::Stub models(channel_);
-    grpc::ClientContext context;
+    auto context = testing::Rpc();
     v1::GetModelRequest request;
     request.set_version(version);
     v1::Model model;
-    grpc::Status status = models.GetModel(&context, request, &model);
+    grpc::Status status = models.GetModel(context.get(), request, &model);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return model;
   }
@@ -135,9 +138,9 @@ class AutoLabelDaemonTest : public ::testing::Test {
   }
   v1::QueueStatus QueueStatus() {
     v1::QueueService::Stub queue(channel_);
-    grpc::ClientContext context;
+    auto context = testing::Rpc();
     v1::QueueStatus status;
-    EXPECT_TRUE(queue.GetQueueStatus(&context, v1::GetQueueStatusRequest(), &status).ok());
+    EXPECT_TRUE(queue.GetQueueStatus(context.get(), v1::GetQueueStatusRequest(), &status).ok());
     return status;
   }
   void WaitForRescoring(const std::string& version) {
@@ -154,21 +157,31 @@ class AutoLabelDaemonTest : public ::testing::Test {
   }
   std::vector<v1::QueueItem> Next(int count, const std::string& annotator) {
     v1::QueueService::Stub queue(channel_);
-    grpc::ClientContext context;
+    auto context = testing::Rpc();
     v1::GetNextBatchRequest request;
     request.set_count(count);
     request.set_annotator(annotator);
     v1::GetNextBatchResponse response;
-    grpc::Status status = queue.GetNextBatch(&context, request, &response);
+    grpc::Status status = queue.GetNextBatch(context.get(), request, &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return {response.items().begin(), response.items().end()};
+  }
+  void Release(const v1::QueueItem& item) {
+    v1::QueueService::Stub queue(channel_);
+    auto context = testing::Rpc();
+    v1::ReleaseLeaseRequest request;
+    request.set_image_id(item.image_id());
+    request.set_lease_id(item.lease_id());
+    v1::ReleaseLeaseResponse response;
+    grpc::Status status = queue.ReleaseLease(context.get(), request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
   }
   // Submits each item's pre-labels as its label.
   void SubmitPrelabels(const std::vector<v1::QueueItem>& items) {
     v1::QueueService::Stub queue(channel_);
     for (const v1::QueueItem& item : items) {
       ASSERT_FALSE(item.predictions().empty()) << "image " << item.image_id();
-      grpc::ClientContext context;
+      auto context = testing::Rpc();
       v1::SubmitLabelsRequest request;
       request.set_image_id(item.image_id());
       request.set_lease_id(item.lease_id());
@@ -177,26 +190,26 @@ class AutoLabelDaemonTest : public ::testing::Test {
         *request.add_boxes() = box;
       }
       v1::SubmitLabelsResponse response;
-      grpc::Status status = queue.SubmitLabels(&context, request, &response);
+      grpc::Status status = queue.SubmitLabels(context.get(), request, &response);
       ASSERT_TRUE(status.ok()) << status.error_message();
     }
   }
   std::vector<v1::Image> Images() {
     v1::DatasetService::Stub dataset(channel_);
-    grpc::ClientContext context;
+    auto context = testing::Rpc();
     v1::ListImagesRequest request;
     request.set_page_size(1000);
     v1::ListImagesResponse response;
-    EXPECT_TRUE(dataset.ListImages(&context, request, &response).ok());
+    EXPECT_TRUE(dataset.ListImages(context.get(), request, &response).ok());
     return {response.images().begin(), response.images().end()};
   }
   std::vector<v1::LabelVersion> History(int64_t image_id) {
     v1::ReviewService::Stub review(channel_);
-    grpc::ClientContext context;
+    auto context = testing::Rpc();
     v1::GetLabelHistoryRequest request;
     request.set_image_id(image_id);
     v1::LabelHistory history;
-    grpc::Status status = review.GetLabelHistory(&context, request, &history);
+    grpc::Status status = review.GetLabelHistory(context.get(), request, &history);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return {history.versions().begin(), history.versions().end()};
   }
@@ -204,16 +217,16 @@ class AutoLabelDaemonTest : public ::testing::Test {
     v1::TrainingService::Stub training(channel_);
     v1::Job job;
     {
-      grpc::ClientContext context;
-      grpc::Status status = training.StartRound(&context, v1::StartRoundRequest(), &job);
+      auto context = testing::Rpc();
+      grpc::Status status = training.StartRound(context.get(), v1::StartRoundRequest(), &job);
       EXPECT_TRUE(status.ok()) << status.error_message();
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
     while (std::chrono::steady_clock::now() < deadline) {
-      grpc::ClientContext context;
+      auto context = testing::Rpc();
       v1::GetJobRequest request;
       request.set_job_id(job.id());
-      EXPECT_TRUE(training.GetJob(&context, request, &job).ok());
+      EXPECT_TRUE(training.GetJob(context.get(), request, &job).ok());
       if (job.state() == v1::JOB_STATE_SUCCEEDED || job.state() == v1::JOB_STATE_FAILED ||
           job.state() == v1::JOB_STATE_CANCELLED) {
         break;
@@ -239,25 +252,32 @@ TEST_F(AutoLabelDaemonTest, ConfidentPoolImagesGetMachineLabelsThatTrainButNever
   EXPECT_THAT(v1_model.auto_labeling().note(), HasSubstr("not applied"));
   EXPECT_EQ(v1_model.auto_labeling().images(), 0);
 
-  // People label most images with v1's pre-labels (the same boxes everywhere).
-  std::vector<v1::QueueItem> items = Next(kHumanLabels, "ann");
-  ASSERT_EQ(items.size(), static_cast<size_t>(kHumanLabels));
-  SubmitPrelabels(items);
+  // People label every image with v1's pre-labels (the same boxes everywhere) but three of each
+  // split, which they hand back.
+  std::vector<v1::QueueItem> items = Next(kImages, "ann");
+  ASSERT_EQ(items.size(), static_cast<size_t>(kImages));
+  absl::flat_hash_map<int64_t, std::string> split;
+  for (const v1::Image& image : Images()) split[image.id()] = image.split();
   std::vector<int64_t> waiting_train;
   std::vector<int64_t> waiting_val;
+  std::vector<v1::QueueItem> to_label;
   int64_t human_val = 0;
-  for (const v1::Image& image : Images()) {
-    const bool val = image.split() == "val";
-    if (image.state() == v1::IMAGE_STATE_UNLABELED) {
-      (val ? waiting_val : waiting_train).push_back(image.id());
-    } else if (val) {
-      ++human_val;
+  for (const v1::QueueItem& item : items) {
+    const bool val = split[item.image_id()] == "val";
+    std::vector<int64_t>& waiting = val ? waiting_val : waiting_train;
+    if (waiting.size() < kLeftPerSplit) {
+      waiting.push_back(item.image_id());
+      Release(item);
+    } else {
+      to_label.push_back(item);
+      if (val) ++human_val;
     }
   }
-  // The split is a hash of the bytes: fixed for these seeds. Both kinds must wait.
-  ASSERT_FALSE(waiting_train.empty());
-  ASSERT_FALSE(waiting_val.empty());
+  // The split is a hash of the bytes: fixed for these seeds, about half each.
+  ASSERT_EQ(waiting_train.size(), kLeftPerSplit);
+  ASSERT_EQ(waiting_val.size(), kLeftPerSplit);
   ASSERT_GE(human_val, 2);
+  SubmitPrelabels(to_label);
 
   const auto started = std::chrono::steady_clock::now();
   v1::Job job = TrainRound();
@@ -302,16 +322,16 @@ TEST_F(AutoLabelDaemonTest, ConfidentPoolImagesGetMachineLabelsThatTrainButNever
   v1::ReviewService::Stub review(channel_);
   v1::GetNextReviewResponse next;
   {
-    grpc::ClientContext context;
+    auto context = testing::Rpc();
     v1::GetNextReviewRequest request;
     request.set_reviewer("rita");
-    ASSERT_TRUE(review.GetNextReview(&context, request, &next).ok());
+    ASSERT_TRUE(review.GetNextReview(context.get(), request, &next).ok());
   }
   ASSERT_TRUE(next.has_item());
   EXPECT_EQ(next.item().label().source(), v1::LABEL_SOURCE_MACHINE);
   const int64_t edited_image = next.item().label().image_id();
   {
-    grpc::ClientContext context;
+    auto context = testing::Rpc();
     v1::EditLabelRequest request;
     request.set_label_id(next.item().label().label_id());
     request.set_lease_id(next.item().lease_id());
@@ -320,7 +340,7 @@ TEST_F(AutoLabelDaemonTest, ConfidentPoolImagesGetMachineLabelsThatTrainButNever
     box.set_class_name("dog");
     *request.add_boxes() = box;
     v1::ReviewedLabel reviewed;
-    grpc::Status status = review.EditLabel(&context, request, &reviewed);
+    grpc::Status status = review.EditLabel(context.get(), request, &reviewed);
     ASSERT_TRUE(status.ok()) << status.error_message();
   }
   std::vector<v1::LabelVersion> edited = History(edited_image);
