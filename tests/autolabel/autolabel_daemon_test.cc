@@ -362,6 +362,14 @@ TEST_F(AutoLabelDaemonTest, ConfidentPoolImagesGetMachineLabelsThatTrainButNever
   EXPECT_THAT(shown, HasSubstr("auto-label: threshold"));
   EXPECT_THAT(cli_->RunOk({"labels", "history", absl::StrCat(waiting_train[0])}),
               HasSubstr("machine"));
+
+  // A restart runs a pass with the serving version again; it finds nothing left to label.
+  ASSERT_TRUE(daemon_->Restart().ok());
+  channel_ = daemon_->NewChannel();
+  v1::Model serving = AutoLabeledBy(next_job.result_version());
+  EXPECT_EQ(serving.auto_labeling().images(), 0) << serving.auto_labeling().note();
+  EXPECT_EQ(GetModel("v2").auto_labeling().images(), n);
+  for (int64_t id : waiting_val) EXPECT_TRUE(History(id).empty()) << "image " << id;
 }
 
 TEST_F(AutoLabelDaemonTest, DisabledLabelsNothingEvenWithACalibratedModel) {
