@@ -22,17 +22,24 @@ struct Candidate {
   v1::PredictResponse prelabels;
 };
 
-// Unlabeled training-split images no one has labeled before, with the pre-labels `version`
-// stored for them. Validation images are never candidates: machine labels must not evaluate.
-absl::StatusOr<std::vector<Candidate>> ReadCandidates(Store* store, const std::string& version) {
+// Up to `limit` unlabeled training-split images after `after_id` that no one has labeled
+// before, with the pre-labels `version` stored for them, by id. Validation images are never
+// candidates: machine labels must not evaluate. Paged, so that a large pool neither sits in
+// memory at once nor holds the read connection for long.
+absl::StatusOr<std::vector<Candidate>> ReadCandidates(Store* store, const std::string& version,
+                                                      int64_t after_id, size_t limit) {
   std::vector<Candidate> candidates;
   absl::Status status = store->Read([&](SqliteDb* db) -> absl::Status {
     absl::StatusOr<SqliteStatement> query = db->Prepare(
         "SELECT s.image_id, s.predictions FROM image_scores s JOIN images i ON i.id = s.image_id"
-        " WHERE s.model_version = ? AND i.state = ? AND i.split = 'train'"
-        " AND NOT EXISTS(SELECT 1 FROM labels l WHERE l.image_id = i.id) ORDER BY s.image_id");
+        " WHERE s.image_id > ? AND s.model_version = ? AND i.state = ? AND i.split = 'train'"
+        " AND NOT EXISTS(SELECT 1 FROM labels l WHERE l.image_id = i.id)"
+        " ORDER BY s.image_id LIMIT ?");
     if (!query.ok()) return query.status();
-    query->Bind(1, version).Bind(2, static_cast<int64_t>(v1::IMAGE_STATE_UNLABELED));
+    query->Bind(1, after_id)
+        .Bind(2, version)
+        .Bind(3, static_cast<int64_t>(v1::IMAGE_STATE_UNLABELED))
+        .Bind(4, static_cast<int64_t>(limit));
     while (true) {
       absl::StatusOr<bool> row = query->Step();
       if (!row.ok()) return row.status();
@@ -131,6 +138,42 @@ void AutoLabeler::Run() {
   }
 }
 
+absl::Status AutoLabeler::Write(std::vector<MachineLabelRow> rows, PassCounts* counts) {
+  if (rows.empty()) return absl::OkStatus();
+  std::vector<int64_t> ids;
+  for (const MachineLabelRow& row : rows) ids.push_back(row.image_id);
+  std::vector<int64_t> claimed = queue_->Claim(ids);
+  absl::flat_hash_set<int64_t> claimed_set(claimed.begin(), claimed.end());
+  std::vector<MachineLabelRow> batch;
+  for (MachineLabelRow& row : rows) {
+    if (claimed_set.contains(row.image_id)) batch.push_back(std::move(row));
+  }
+  counts->busy += static_cast<int64_t>(ids.size() - batch.size());
+  std::vector<int64_t> batch_ids;
+  for (const MachineLabelRow& row : batch) batch_ids.push_back(row.image_id);
+  const std::vector<bool> review = ChooseForReview(batch_ids, options_.config.review_share());
+  for (size_t i = 0; i < batch.size(); ++i) batch[i].pending = review[i];
+  absl::StatusOr<std::vector<int64_t>> stored = StoreMachineLabels(store_, batch, clock_->NowMs());
+  if (!stored.ok()) {
+    queue_->AddImages(claimed);
+    return stored.status();
+  }
+  absl::flat_hash_set<int64_t> stored_set(stored->begin(), stored->end());
+  std::vector<int64_t> back;
+  for (const MachineLabelRow& row : batch) {
+    if (!stored_set.contains(row.image_id)) {
+      back.push_back(row.image_id);
+      ++counts->busy;
+    } else {
+      ++counts->labeled;
+      if (row.pending) ++counts->pending;
+    }
+  }
+  queue_->RemoveImages(*stored);
+  queue_->AddImages(back);
+  return absl::OkStatus();
+}
+
 v1::AutoLabeling AutoLabeler::Label(const std::string& version) {
   v1::AutoLabeling pass;
   absl::StatusOr<ModelVersionInfo> info = registry_->Info(version);
@@ -149,80 +192,51 @@ v1::AutoLabeling AutoLabeler::Label(const std::string& version) {
   const double threshold =
       AutoLabelThreshold(calibration.threshold, options_.label_assist_threshold);
   pass.set_threshold(threshold);
-  absl::StatusOr<std::vector<Candidate>> candidates = ReadCandidates(store_, version);
   absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> class_ids = store_->ClassIds();
-  if (!candidates.ok() || !class_ids.ok()) {
-    pass.set_note(absl::StrCat(
-        "failed: ", (!candidates.ok() ? candidates.status() : class_ids.status()).message()));
+  if (!class_ids.ok()) {
+    pass.set_note(absl::StrCat("failed: ", class_ids.status().message()));
     return pass;
   }
-  int64_t ambiguous = 0;
-  int64_t empty = 0;
-  int64_t busy = 0;
-  std::vector<MachineLabelRow> rows;
-  for (const Candidate& c : *candidates) {
-    switch (JudgePrelabels(c.prelabels, threshold)) {
-      case PrelabelVerdict::kEmpty:
-        ++empty;
-        continue;
-      case PrelabelVerdict::kAmbiguous:
-        ++ambiguous;
-        continue;
-      case PrelabelVerdict::kConfident:
-        break;
-    }
-    std::optional<std::vector<ValidBox>> boxes = ToBoxes(c.prelabels, *class_ids);
-    if (!boxes.has_value()) {
-      ++ambiguous;
-      continue;
-    }
-    rows.push_back({c.image_id, version, *std::move(boxes), false});
-  }
-  int64_t labeled = 0;
-  int64_t pending = 0;
+  PassCounts counts;
   std::string failure;
-  for (size_t start = 0; start < rows.size() && !Stopping(); start += options_.batch) {
-    const size_t end = std::min(rows.size(), start + options_.batch);
-    std::vector<int64_t> ids;
-    for (size_t i = start; i < end; ++i) ids.push_back(rows[i].image_id);
-    std::vector<int64_t> claimed = queue_->Claim(ids);
-    absl::flat_hash_set<int64_t> claimed_set(claimed.begin(), claimed.end());
-    std::vector<MachineLabelRow> batch;
-    for (size_t i = start; i < end; ++i) {
-      if (claimed_set.contains(rows[i].image_id)) batch.push_back(rows[i]);
-    }
-    busy += static_cast<int64_t>(ids.size() - batch.size());
-    std::vector<int64_t> batch_ids;
-    for (const MachineLabelRow& row : batch) batch_ids.push_back(row.image_id);
-    const std::vector<bool> review = ChooseForReview(batch_ids, options_.config.review_share());
-    for (size_t i = 0; i < batch.size(); ++i) batch[i].pending = review[i];
-    absl::StatusOr<std::vector<int64_t>> stored =
-        StoreMachineLabels(store_, batch, clock_->NowMs());
-    if (!stored.ok()) {
-      queue_->AddImages(claimed);
-      failure = std::string(stored.status().message());
+  int64_t after_id = 0;
+  while (failure.empty() && !Stopping()) {
+    absl::StatusOr<std::vector<Candidate>> page =
+        ReadCandidates(store_, version, after_id, options_.batch);
+    if (!page.ok()) {
+      failure = std::string(page.status().message());
       break;
     }
-    absl::flat_hash_set<int64_t> stored_set(stored->begin(), stored->end());
-    std::vector<int64_t> back;
-    for (const MachineLabelRow& row : batch) {
-      if (!stored_set.contains(row.image_id)) {
-        back.push_back(row.image_id);
-        ++busy;
-      } else {
-        ++labeled;
-        if (row.pending) ++pending;
+    if (page->empty()) break;
+    after_id = page->back().image_id;
+    std::vector<MachineLabelRow> rows;
+    for (const Candidate& c : *page) {
+      switch (JudgePrelabels(c.prelabels, threshold)) {
+        case PrelabelVerdict::kEmpty:
+          ++counts.empty;
+          continue;
+        case PrelabelVerdict::kAmbiguous:
+          ++counts.ambiguous;
+          continue;
+        case PrelabelVerdict::kConfident:
+          break;
       }
+      std::optional<std::vector<ValidBox>> boxes = ToBoxes(c.prelabels, *class_ids);
+      if (!boxes.has_value()) {
+        ++counts.ambiguous;
+        continue;
+      }
+      rows.push_back({c.image_id, version, *std::move(boxes), false});
     }
-    queue_->RemoveImages(*stored);
-    queue_->AddImages(back);
+    absl::Status written = Write(std::move(rows), &counts);
+    if (!written.ok()) failure = std::string(written.message());
   }
   pass.set_note(absl::StrFormat(
       "labeled %d images (%d pending review) at threshold %.4f (calibrated %.4f: precision %.3f, "
       "recall %.3f on %d validation predictions); left for people: %d ambiguous, %d without "
       "pre-labels, %d busy%s",
-      labeled, pending, threshold, calibration.threshold, calibration.precision, calibration.recall,
-      calibration.support, ambiguous, empty, busy,
+      counts.labeled, counts.pending, threshold, calibration.threshold, calibration.precision,
+      calibration.recall, calibration.support, counts.ambiguous, counts.empty, counts.busy,
       failure.empty() ? "" : absl::StrCat("; stopped: ", failure)));
   return pass;
 }

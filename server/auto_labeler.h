@@ -11,6 +11,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "common/clock.h"
+#include "common/machine_labels.h"
 #include "common/store.h"
 #include "inference/serving_model.h"
 #include "labelloop/v1/config.pb.h"
@@ -25,7 +26,8 @@ struct AutoLabelerOptions {
   v1::AutoLabelConfig config;
   // Pre-labels are stored from this score up (detector.label_assist_threshold).
   double label_assist_threshold = 0.3;
-  // Machine labels written per group transaction, so annotators' commits wait little.
+  // Images read, and machine labels written per group transaction, at a time: annotators'
+  // commits wait little, and a large pool is never in memory at once.
   size_t batch = 128;
 };
 
@@ -54,7 +56,18 @@ class AutoLabeler {
   // Whether the pool re-scoring of `version` is done; clears the wish when `version` no longer
   // serves (a newer promotion brings its own).
   bool ReadyToLabel(const std::string& version);
+  struct PassCounts {
+    int64_t labeled = 0;
+    int64_t pending = 0;
+    int64_t ambiguous = 0;
+    int64_t empty = 0;
+    // Leased, handed out or labeled by a person meanwhile.
+    int64_t busy = 0;
+  };
   v1::AutoLabeling Label(const std::string& version);
+  // Claims the rows' images from the queue and stores machine labels for those it got, a
+  // review_share of them pending; whatever it did not label goes back to the queue.
+  absl::Status Write(std::vector<MachineLabelRow> rows, PassCounts* counts);
   bool Stopping() const;
 
   Store* const store_;
