@@ -31,9 +31,11 @@ double AutoLabelThreshold(double calibrated, double label_assist_threshold) {
 std::vector<bool> ChooseForReview(const std::vector<int64_t>& image_ids, double share) {
   std::vector<bool> review(image_ids.size(), false);
   if (image_ids.empty() || share <= 0) return review;
+  // The share comes from a float config field (0.1f is 0.10000000149): without the slack, 10
+  // images at 0.1 would review 2.
   const size_t wanted = std::min(
       image_ids.size(),
-      static_cast<size_t>(std::ceil(share * static_cast<double>(image_ids.size()) - 1e-9)));
+      static_cast<size_t>(std::ceil(share * static_cast<double>(image_ids.size()) - 1e-6)));
   std::vector<size_t> order(image_ids.size());
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {

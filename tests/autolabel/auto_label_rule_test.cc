@@ -46,6 +46,10 @@ TEST(ChooseForReviewTest, ShareRoundsUpAndIsStable) {
   EXPECT_EQ(count(ChooseForReview(ids, 1.0)), 25);
   EXPECT_EQ(count(ChooseForReview({42}, 0.01)), 1);  // any share above 0 reviews something
   EXPECT_EQ(count(ChooseForReview(ids, 0.2)), 5);    // exact products are not rounded up
+  // Nor are they when the share was a float config value.
+  const std::vector<int64_t> ten(ids.begin(), ids.begin() + 10);
+  EXPECT_EQ(count(ChooseForReview(ten, static_cast<double>(0.1f))), 1);
+  EXPECT_EQ(count(ChooseForReview(ids, static_cast<double>(0.2f))), 5);
   EXPECT_TRUE(ChooseForReview({}, 0.5).empty());
   // The same images every time, whatever the order they come in.
   const std::vector<bool> first = ChooseForReview(ids, 0.1);
