@@ -6,6 +6,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "inference/fcos.h"
+#include "sampler/pool_rescorer.h"
+#include "server/suspect_scanner.h"
 #include "tests/common/temp_dir.h"
 #include "trainer/model_version_writer.h"
 
@@ -78,6 +80,29 @@ TEST_F(ModelRegistryTest, PromoteSwapsTheServingModelAndListenersHear) {
   EXPECT_EQ(held->version(), v1);
   EXPECT_EQ(registry_->Serving()->version(), v2);
   EXPECT_EQ(registry_->Get(v1)->status(), v1::MODEL_STATUS_RETIRED);
+}
+
+TEST_F(ModelRegistryTest, PromotionLetsThePreviousModelGo) {
+  // The soak's RSS stepped up at each promotion: neither the registry nor the daemon's promotion
+  // listeners (pool re-scoring, suspect scan) may keep retired versions and their weights alive.
+  auto queue = LabelQueue::Create(store_.get(), QueueOptions{}, &clock_);
+  ASSERT_TRUE(queue.ok()) << queue.status();
+  PoolRescorer rescorer(store_.get(), queue->get(), PoolRescorerOptions{});
+  SuspectScanner scanner(store_.get(), v1::SuspectConfig(), int64_t{1} << 20, &clock_);
+  registry_->AddPromotionListener(
+      [&](std::shared_ptr<const ServingModel> model) { rescorer.OnPromotion(model); });
+  registry_->AddPromotionListener(
+      [&](std::shared_ptr<const ServingModel> model) { scanner.OnPromotion(model); });
+  std::vector<std::weak_ptr<const ServingModel>> served;
+  for (int64_t number = 1; number <= 3; ++number) {
+    ASSERT_TRUE(registry_->Promote(WriteVersion(number, 0.1 * number), "next").ok());
+    rescorer.WaitIdle();
+    scanner.WaitIdle();
+    served.push_back(registry_->Serving());
+  }
+  EXPECT_TRUE(served[0].expired());
+  EXPECT_TRUE(served[1].expired());
+  EXPECT_FALSE(served[2].expired());
 }
 
 TEST_F(ModelRegistryTest, RollbackWalksBackAndSurvivesRestart) {
