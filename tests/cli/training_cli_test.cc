@@ -14,6 +14,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tests/testing/cli_runner.h"
@@ -223,6 +225,16 @@ TEST_F(TrainingCliTest, RoundThenModelCommands) {
   std::vector<fs::path> more = testing::SampleJpegs(kImages + 1);
   ASSERT_EQ(more.size(), static_cast<size_t>(kImages + 1));
   CliOk({"images", "add", "--by_path", more.back().string()});
+  // GetNextBatch serves stored pre-labels only (it never runs the model on the request path):
+  // wait until pool scoring has reached every waiting image with the serving model.
+  const absl::Time scored_by = absl::Now() + absl::Seconds(120);
+  Json status;
+  do {
+    status = Json::parse(CliOk({"--json", "queue", "status"}));
+    if (status["scored_by_serving"] == status["waiting"]) break;
+    absl::SleepFor(absl::Milliseconds(200));
+  } while (absl::Now() < scored_by);
+  ASSERT_EQ(status["scored_by_serving"], status["waiting"]) << status.dump();
   std::vector<Json> next = JsonLines(CliOk({"queue", "next", "--annotator=after-round"}));
   ASSERT_EQ(next.size(), 1u);
   EXPECT_EQ(next[0]["model_version"], "v1") << next[0].dump();
