@@ -26,6 +26,7 @@
 #include "labelloop/v1/review.grpc.pb.h"
 #include "labelloop/v1/training.grpc.pb.h"
 #include "tests/testing/cli_runner.h"
+#include "tests/testing/constant_fcos_head.h"
 #include "tests/testing/rpc_context.h"
 #include "tests/testing/test_daemon.h"
 #include "tests/testing/test_images.h"
@@ -82,21 +83,7 @@ class AutoLabelDaemonTest : public ::testing::Test {
     absl::StatusOr<FcosOptions> options = FcosOptionsFromConfig(config, 2);
     ASSERT_TRUE(options.ok()) << options.status().message();
     Fcos model(*options);
-    {
-      torch::NoGradGuard no_grad;
-      for (auto& [name, tensor] : ModuleStateDict(*model)) {
-        if (name.rfind("head.", 0) != 0) continue;
-        if (absl::EndsWith(name, ".weight") && name.find("conv") == std::string::npos) {
-          tensor.zero_();
-        }
-        if (name == "head.classification_head.cls_logits.bias") {
-          tensor[1].fill_(4.0f);   // cat
-          tensor[2].fill_(-8.0f);  // dog
-        }
-        if (name == "head.regression_head.bbox_ctrness.bias") tensor.fill_(4.0f);
-        if (name == "head.regression_head.bbox_reg.bias") tensor.fill_(1.0f);
-      }
-    }
+    testing::MakeHeadConstant(model, {{1, 4.0f}, {2, -8.0f}}, 4.0f);  // cat, not dog
     ModelVersionInfo info;
     info.version = VersionName(number);
     info.class_names = {"cat", "dog"};
