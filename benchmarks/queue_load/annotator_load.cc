@@ -27,6 +27,8 @@ struct Tally {
   int64_t batches = 0;
   int64_t items = 0;
   int64_t short_batches = 0;
+  int64_t late_sends = 0;
+  int64_t max_lag_ns = 0;
   std::map<int, int64_t> errors;
   std::map<int, std::string> first_error;
 
@@ -37,6 +39,7 @@ struct Tally {
 };
 
 struct Window {
+  Clock::time_point start;
   Clock::time_point measure_from;
   Clock::time_point end;
   // Every acknowledged label, for the timeline; relaxed, a few thousand increments a second.
@@ -66,21 +69,55 @@ void AddBoxes(const v1::QueueItem& item, const std::vector<std::string>& classes
   }
 }
 
+// When a paced annotator's calls are due: label j at first + j * period. A closed loop's
+// schedule is always "now", so latency there is measured from the actual send.
+class Schedule {
+ public:
+  Schedule(const AnnotatorLoadOptions& options, int index, Clock::time_point start) {
+    if (options.labels_per_second <= 0.0) return;
+    period_ = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+        static_cast<double>(options.annotators) / options.labels_per_second));
+    first_ = start + period_ * index / std::max(1, options.annotators);
+  }
+
+  bool paced() const { return period_.count() > 0; }
+
+  // Waits until label `j` (or, with `half_early`, half a period before it) is due and returns
+  // that time; a closed loop returns now.
+  Clock::time_point WaitFor(int64_t j, bool half_early, Tally* tally) const {
+    if (!paced()) return Clock::now();
+    Clock::time_point due = first_ + period_ * j;
+    if (half_early && j > 0) due -= period_ / 2;  // the first batch opens the schedule
+    std::this_thread::sleep_until(due);
+    const int64_t lag = Nanos(due, Clock::now());
+    if (lag > 1000000) ++tally->late_sends;
+    tally->max_lag_ns = std::max(tally->max_lag_ns, lag);
+    return due;
+  }
+
+ private:
+  Clock::duration period_{0};
+  Clock::time_point first_;
+};
+
 void RunAnnotator(int index, std::shared_ptr<grpc::Channel> channel,
                   const AnnotatorLoadOptions& options, Window window, Tally* tally) {
   v1::QueueService::Stub stub(std::move(channel));
   std::mt19937_64 rng(static_cast<uint64_t>(index) + 1);
   const std::string annotator = absl::StrFormat("annotator-%02d", index);
   const auto deadline = [] { return std::chrono::system_clock::now() + std::chrono::seconds(60); };
+  const Schedule schedule(options, index, window.start);
+  int64_t label_slot = 0;  // the next label's place in the schedule
   while (Clock::now() < window.end) {
     v1::GetNextBatchRequest request;
     request.set_count(options.batch);
     request.set_annotator(annotator);
     request.set_lease_seconds(options.lease_seconds);
     v1::GetNextBatchResponse batch;
+    const Clock::time_point start = schedule.WaitFor(label_slot, /*half_early=*/true, tally);
+    if (start >= window.end) break;
     grpc::ClientContext context;
     context.set_deadline(deadline());
-    const Clock::time_point start = Clock::now();
     const grpc::Status status = stub.GetNextBatch(&context, request, &batch);
     const Clock::time_point done = Clock::now();
     if (!status.ok()) {
@@ -100,7 +137,8 @@ void RunAnnotator(int index, std::shared_ptr<grpc::Channel> channel,
     }
     for (const v1::QueueItem& item : batch.items()) {
       // Items not submitted when the window closes stay leased; nothing counts them.
-      if (Clock::now() >= window.end) break;
+      const Clock::time_point sent = schedule.WaitFor(label_slot++, /*half_early=*/false, tally);
+      if (sent >= window.end) break;
       v1::SubmitLabelsRequest submit;
       submit.set_image_id(item.image_id());
       submit.set_lease_id(item.lease_id());
@@ -108,7 +146,6 @@ void RunAnnotator(int index, std::shared_ptr<grpc::Channel> channel,
       v1::SubmitLabelsResponse response;
       grpc::ClientContext submit_context;
       submit_context.set_deadline(deadline());
-      const Clock::time_point sent = Clock::now();
       const grpc::Status submitted = stub.SubmitLabels(&submit_context, submit, &response);
       const Clock::time_point acked = Clock::now();
       if (!submitted.ok()) {
@@ -138,7 +175,8 @@ AnnotatorLoadResult RunAnnotatorLoad(const AnnotatorLoadOptions& options) {
   std::atomic<int64_t> acked{0};
   Window window;
   window.acked = &acked;
-  window.measure_from = Clock::now() + to_duration(options.warmup_seconds);
+  window.start = Clock::now();
+  window.measure_from = window.start + to_duration(options.warmup_seconds);
   window.end = window.measure_from + to_duration(options.seconds);
   std::vector<Tally> tallies(static_cast<size_t>(options.annotators));
   std::vector<std::thread> threads;
@@ -171,6 +209,8 @@ AnnotatorLoadResult RunAnnotatorLoad(const AnnotatorLoadOptions& options) {
     result.batches += t.batches;
     result.items_handed_out += t.items;
     result.short_batches += t.short_batches;
+    result.late_sends += t.late_sends;
+    result.max_lag_ns = std::max(result.max_lag_ns, t.max_lag_ns);
     for (const auto& [code, count] : t.errors) result.errors[code] += count;
     for (const auto& [code, message] : t.first_error) result.first_error.emplace(code, message);
   }

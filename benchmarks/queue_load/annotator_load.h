@@ -19,6 +19,14 @@ struct AnnotatorLoadOptions {
   // Calls in the warm-up are made but not measured (connections, caches, allocator).
   double warmup_seconds = 2.0;
   double seconds = 30.0;
+  // Offered load in labels per second, shared evenly by the annotators; 0 = closed loop (each
+  // annotator sends its next call as soon as the last one returns, which saturates whatever is
+  // slowest and so measures capacity, not latency). With a rate, each annotator labels on a
+  // fixed schedule (one image every annotators / rate seconds, phases spread over the first
+  // period) and fetches its next batch half a period before the batch's first label is due, as a
+  // labeling tool prefetching would. Latency is then measured from the *scheduled* send time, so
+  // a daemon that falls behind is charged for the backlog (no coordinated omission).
+  double labels_per_second = 0.0;
   // Boxes are drawn from these class names.
   std::vector<std::string> classes;
   // The measured window is cut into intervals this long for the throughput timeline.
@@ -41,6 +49,10 @@ struct AnnotatorLoadResult {
   // GetNextBatch answers with fewer items than asked (the pool ran dry).
   int64_t short_batches = 0;
   double window_seconds = 0.0;
+  // Paced runs: calls sent later than scheduled by more than 1 ms (the generator or the daemon
+  // fell behind), and the worst lag; both 0 for a closed loop.
+  int64_t late_sends = 0;
+  int64_t max_lag_ns = 0;
   // Labels acknowledged per second in each interval of the window, in order: a falling line
   // means some per-label cost grows with the labels already stored.
   std::vector<double> labels_per_second_timeline;
@@ -50,8 +62,9 @@ struct AnnotatorLoadResult {
 };
 
 // Runs `annotators` threads, each looping GetNextBatch(batch) and one SubmitLabels per item
-// (1-3 valid boxes of a known class) until the window ends. Blocking stubs: one call in flight per
-// annotator, as a person with a labeling tool has.
+// (1-3 valid boxes of a known class) until the window ends, as fast as they can or on the
+// schedule `labels_per_second` sets. Blocking stubs: one call in flight per annotator, as a
+// person with a labeling tool has.
 AnnotatorLoadResult RunAnnotatorLoad(const AnnotatorLoadOptions& options);
 
 }  // namespace labelloop

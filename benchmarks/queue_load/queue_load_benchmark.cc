@@ -36,6 +36,9 @@ ABSL_FLAG(int64_t, labeled, 0,
 ABSL_FLAG(int, annotators, 64, "Concurrent annotators (threads, one call in flight each).");
 ABSL_FLAG(double, seconds, 30, "Measured seconds of load.");
 ABSL_FLAG(double, warmup, 2, "Seconds of load before measuring.");
+ABSL_FLAG(double, rate, 0,
+          "Offered labels/s shared by the annotators, each on a fixed schedule, latency measured "
+          "from the scheduled send; 0 = closed loop (as fast as they can: capacity).");
 ABSL_FLAG(int, batch, 32, "GetNextBatch count.");
 ABSL_FLAG(int, channels, 8, "Connections the annotators share.");
 ABSL_FLAG(std::string, data_dir, "",
@@ -167,6 +170,15 @@ bool PrintReport(const AnnotatorLoadOptions& load, RunFigures& f) {
               load.channels, load.batch);
   std::printf("measured               %.1f s after %.1f s warm-up\n", f.result.window_seconds,
               load.warmup_seconds);
+  if (load.labels_per_second > 0.0) {
+    std::printf(
+        "offered load           %.0f labels/s (one label per %.1f ms per annotator), latency from"
+        " the scheduled send; %lld sends > 1 ms late, worst %.1f ms\n",
+        load.labels_per_second, 1000.0 * load.annotators / load.labels_per_second,
+        static_cast<long long>(f.result.late_sends), f.result.max_lag_ns / 1e6);
+  } else {
+    std::printf("offered load           closed loop (each annotator as fast as it can)\n");
+  }
   PrintLatency("GetNextBatch", next);
   PrintLatency("SubmitLabels", submit);
   std::printf("labels/s (durable)     %.0f  (%lld acknowledged in the window, %lld in all)\n",
@@ -227,6 +239,11 @@ bool PrintReport(const AnnotatorLoadOptions& load, RunFigures& f) {
 }
 
 int Run() {
+  if (absl::GetFlag(FLAGS_rate) < 0.0) {
+    std::fprintf(stderr, "--rate must be >= 0 (0 = closed loop), got %g\n",
+                 absl::GetFlag(FLAGS_rate));
+    return 2;
+  }
   const int64_t pool = absl::GetFlag(FLAGS_pool);
   char pattern[] = "/tmp/queue_load.XXXXXX";
   if (mkdtemp(pattern) == nullptr) {
@@ -288,6 +305,7 @@ int Run() {
   load.batch = absl::GetFlag(FLAGS_batch);
   load.warmup_seconds = absl::GetFlag(FLAGS_warmup);
   load.seconds = absl::GetFlag(FLAGS_seconds);
+  load.labels_per_second = absl::GetFlag(FLAGS_rate);
   load.interval_seconds = std::max(1.0, load.seconds / 10.0);
   load.classes = *classes;
   const pid_t daemon_pid = (*daemon)->pid();
