@@ -77,7 +77,9 @@ class Schedule {
     if (options.labels_per_second <= 0.0) return;
     period_ = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
         static_cast<double>(options.annotators) / options.labels_per_second));
-    first_ = start + period_ * index / std::max(1, options.annotators);
+    // Phases spread over a whole batch of periods, not one: otherwise every annotator would
+    // finish its batch in the same period and all 64 GetNextBatch calls would arrive together.
+    first_ = start + period_ * std::max(1, options.batch) * index / std::max(1, options.annotators);
   }
 
   bool paced() const { return period_.count() > 0; }

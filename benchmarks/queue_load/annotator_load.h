@@ -22,10 +22,11 @@ struct AnnotatorLoadOptions {
   // Offered load in labels per second, shared evenly by the annotators; 0 = closed loop (each
   // annotator sends its next call as soon as the last one returns, which saturates whatever is
   // slowest and so measures capacity, not latency). With a rate, each annotator labels on a
-  // fixed schedule (one image every annotators / rate seconds, phases spread over the first
-  // period) and fetches its next batch half a period before the batch's first label is due, as a
-  // labeling tool prefetching would. Latency is then measured from the *scheduled* send time, so
-  // a daemon that falls behind is charged for the backlog (no coordinated omission).
+  // fixed schedule (one image every annotators / rate seconds, phases spread over the
+  // first batch of periods so batch fetches do not bunch up) and fetches its next batch half a
+  // period before the batch's first label is due, as a labeling tool prefetching would. Latency is
+  // then measured from the *scheduled* send time, so a daemon that falls behind is charged for the
+  // backlog (no coordinated omission).
   double labels_per_second = 0.0;
   // Boxes are drawn from these class names.
   std::vector<std::string> classes;
