@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -239,8 +240,9 @@ bool PrintReport(const AnnotatorLoadOptions& load, RunFigures& f) {
 }
 
 int Run() {
-  if (absl::GetFlag(FLAGS_rate) < 0.0) {
-    std::fprintf(stderr, "--rate must be >= 0 (0 = closed loop), got %g\n",
+  // Written so that NaN fails too: it would make the pacing period undefined.
+  if (!std::isfinite(absl::GetFlag(FLAGS_rate)) || absl::GetFlag(FLAGS_rate) < 0.0) {
+    std::fprintf(stderr, "--rate must be finite and >= 0 (0 = closed loop), got %g\n",
                  absl::GetFlag(FLAGS_rate));
     return 2;
   }
