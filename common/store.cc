@@ -295,6 +295,10 @@ absl::StatusOr<std::vector<v1::ClassInfo>> Store::ListClasses() {
 }
 
 absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> Store::ClassIds() {
+  return class_ids_.Get([this] { return ReadClassIds(); });
+}
+
+absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> Store::ReadClassIds() {
   // Names and ids only: every submission needs this, and the box counts of ListClasses cost a
   // scan of every stored box.
   std::lock_guard<std::mutex> lock(read_mu_);
@@ -356,6 +360,7 @@ absl::Status Store::SetClasses(const std::vector<std::string>& names) {
     }
     return absl::OkStatus();
   });
+  class_ids_.Invalidate();
   return committed;
 }
 
@@ -598,7 +603,10 @@ absl::StatusOr<std::string> Store::ReadImageBytes(const std::string& sha256, boo
 }
 
 absl::Status Store::Transact(const std::function<absl::Status(SqliteDb*)>& fn) {
-  return committer_->Commit(fn);
+  absl::Status status = committer_->Commit(fn);
+  // Any table may have changed, the classes too (class changes commit through here).
+  class_ids_.Invalidate();
+  return status;
 }
 
 absl::Status Store::Read(const std::function<absl::Status(SqliteDb*)>& fn) {

@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "common/blob_store.h"
 #include "common/box_validation.h"
+#include "common/class_id_cache.h"
 #include "common/dir_lock.h"
 #include "common/group_commit.h"
 #include "common/overlap_records.h"
@@ -195,12 +196,15 @@ class Store {
   Store(std::unique_ptr<DirLock> lock, std::unique_ptr<SqliteDb> write_db,
         std::unique_ptr<SqliteDb> read_db, BlobStore blobs, StoreOptions options);
   absl::Status ConsumeLease(SqliteDb* db, int64_t image_id, const std::string& lease_id);
+  absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> ReadClassIds();
 
   std::unique_ptr<DirLock> lock_;
   std::unique_ptr<SqliteDb> write_db_;  // Used only by committer_'s thread.
   std::unique_ptr<GroupCommitter> committer_;
   std::mutex read_mu_;
   std::unique_ptr<SqliteDb> read_db_;
+  // What ClassIds() read last; SetClasses and Transact invalidate it.
+  ClassIdCache class_ids_;
   BlobStore blobs_;
   StoreOptions options_;
   // Copies the WAL back into the database off the commit path; stops first (after ~Store has

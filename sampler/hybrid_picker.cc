@@ -40,6 +40,16 @@ BatchPicker MakeHybridPicker(Store* store, SamplerOptions options, uint64_t seed
   auto requests = std::make_shared<std::atomic<uint64_t>>(0);
   return [store, options, seed, requests](const std::vector<BatchCandidate>& candidates,
                                           int count) -> std::vector<BatchPick> {
+    std::vector<BatchPick> picks;
+    if (std::none_of(candidates.begin(), candidates.end(),
+                     [](const BatchCandidate& c) { return c.has_embedding; })) {
+      // Nothing to measure diversity with (not scored by a model with embeddings yet): rank
+      // order, without reading the candidates' rows.
+      for (int i = 0; i < count && i < static_cast<int>(candidates.size()); ++i) {
+        picks.push_back({i, 0.0, "hybrid:uncertainty"});
+      }
+      return picks;
+    }
     PoolScores pool;
     pool.uncertainty.resize(candidates.size());
     pool.embeddings.resize(candidates.size());
@@ -88,7 +98,6 @@ BatchPicker MakeHybridPicker(Store* store, SamplerOptions options, uint64_t seed
     // k-center treats them as one point instead of failing.
     size_t dim = 0;
     for (const Embedding& e : pool.embeddings) dim = std::max(dim, e.size());
-    std::vector<BatchPick> picks;
     if (dim == 0) {
       // Not scored by a model yet (or scored without embeddings): rank order.
       for (int i = 0; i < count && i < static_cast<int>(candidates.size()); ++i) {

@@ -151,7 +151,7 @@ absl::StatusOr<std::vector<Handout>> LabelQueue::Next(int count, const std::stri
     ExpireLeases(now_ms);
     // Overlap images this annotator already holds or labeled are set aside (and put back below).
     std::vector<std::pair<int64_t, PoolEntry>> set_aside;
-    if (picker_ != nullptr && !scores_.empty()) {
+    if (picker_ != nullptr && embedded_scores_ > 0) {
       picker = picker_;
       candidates = PopPickerCandidates(count, &view);
       if (!overlap_.empty()) KeepAllowed(annotator, &candidates, &view, &set_aside);
@@ -292,8 +292,11 @@ std::vector<std::pair<int64_t, PoolEntry>> LabelQueue::PopPickerCandidates(
   view->reserve(candidates.size());
   for (const auto& [image_id, entry] : candidates) {
     auto score = scores_.find(image_id);
-    view->push_back({image_id, score != scores_.end() ? score->second.uncertainty : 0.0,
-                     score != scores_.end()});
+    if (score == scores_.end()) {
+      view->push_back({image_id, 0.0, false, false});
+    } else {
+      view->push_back({image_id, score->second.uncertainty, true, score->second.has_embedding});
+    }
   }
   return candidates;
 }
@@ -307,7 +310,9 @@ std::vector<std::pair<int64_t, PoolEntry>> LabelQueue::TakeRanked(int count) {
   if (batch.size() < n || options_.tie_epsilon <= 0 || scores_.empty()) return batch;
   const PoolEntry& last = batch.back().second;
   std::vector<std::pair<int64_t, PoolEntry>> band;
-  while (true) {
+  // Uniform scores over a million images put ~10,000 within 0.01 of the cut.
+  const size_t max_band = n * static_cast<size_t>(std::max(1, options_.candidate_factor));
+  while (band.size() < max_band) {
     std::vector<std::pair<int64_t, PoolEntry>> next = pool_.PopFront(1);
     if (next.empty()) break;
     if (next[0].second.tier != last.tier ||
@@ -507,7 +512,11 @@ void LabelQueue::RemoveImages(const std::vector<int64_t>& image_ids) {
     pool_.Remove(image_id);
     leases_.Remove(image_id);
     overlap_.Erase(image_id);
-    scores_.erase(image_id);
+    auto score = scores_.find(image_id);
+    if (score != scores_.end()) {
+      if (score->second.has_embedding) --embedded_scores_;
+      scores_.erase(score);
+    }
   }
 }
 
@@ -527,11 +536,20 @@ std::vector<int64_t> LabelQueue::Claim(const std::vector<int64_t>& image_ids) {
   return claimed;
 }
 
+void LabelQueue::PutScore(int64_t image_id, const QueueScore& score) {
+  auto [it, inserted] = scores_.try_emplace(image_id, score);
+  if (!inserted) {
+    if (it->second.has_embedding) --embedded_scores_;
+    it->second = score;
+  }
+  if (score.has_embedding) ++embedded_scores_;
+}
+
 void LabelQueue::SetScores(const std::vector<std::pair<int64_t, QueueScore>>& scores) {
   std::lock_guard<std::mutex> lock(mu_);
   if (scores.size() < pool_.size() / 4) {
     for (const auto& [image_id, score] : scores) {
-      scores_[image_id] = score;
+      PutScore(image_id, score);
       std::optional<PoolEntry> entry = pool_.Get(image_id);
       if (entry.has_value() && entry->tier == PoolEntry::kUnlabeled) {
         entry->priority = score.uncertainty;
@@ -543,7 +561,7 @@ void LabelQueue::SetScores(const std::vector<std::pair<int64_t, QueueScore>>& sc
   // Most of the pool at once (the stored scores at start-up): rebuild the order in one pass
   // instead of moving every image in it.
   scores_.reserve(scores_.size() + scores.size());
-  for (const auto& [image_id, score] : scores) scores_[image_id] = score;
+  for (const auto& [image_id, score] : scores) PutScore(image_id, score);
   std::vector<std::pair<int64_t, PoolEntry>> entries = pool_.Entries();
   for (auto& [image_id, entry] : entries) {
     if (entry.tier != PoolEntry::kUnlabeled) continue;

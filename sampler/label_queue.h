@@ -43,6 +43,8 @@ struct QueueScore {
   double uncertainty = 0.0;
   std::string model_version;
   std::string strategy;
+  // Whether the scorer stored a pooled embedding for it (what hybrid's diversity needs).
+  bool has_embedding = false;
 };
 
 // One image handed to an annotator.
@@ -66,6 +68,7 @@ struct BatchCandidate {
   int64_t image_id = 0;
   double uncertainty = 0.0;
   bool scored = false;
+  bool has_embedding = false;
 };
 
 struct BatchPick {
@@ -133,7 +136,11 @@ class LabelQueue {
   // them. Needs mu_.
   std::vector<std::pair<int64_t, PoolEntry>> PopPickerCandidates(int count,
                                                                  std::vector<BatchCandidate>* view);
-  // Pops the next `count` images by rank, near-ties at the cut shuffled. Needs mu_.
+  // Records an image's score, keeping embedded_scores_ in step. Needs mu_.
+  void PutScore(int64_t image_id, const QueueScore& score);
+  // Pops the next `count` images by rank, near-ties at the cut shuffled (among at most
+  // candidate_factor x count of them, so a large pool of close scores costs no more than the
+  // picker's candidates). Needs mu_.
   std::vector<std::pair<int64_t, PoolEntry>> TakeRanked(int count);
   // Returns expired leases' images to the pool. Needs mu_.
   void ExpireLeases(int64_t now_ms);
@@ -168,6 +175,9 @@ class LabelQueue {
   // leases live here, not in leases_.
   OverlapTable overlap_;
   absl::flat_hash_map<int64_t, QueueScore> scores_;
+  // Entries of scores_ with an embedding. While there are none the batch picker has nothing
+  // to measure diversity with, and Next takes images by rank without popping its candidates.
+  size_t embedded_scores_ = 0;
   std::string serving_version_;
   BatchPicker picker_;
   std::mt19937_64 shuffle_rng_;

@@ -36,8 +36,9 @@ PoolRescorer::~PoolRescorer() {
 absl::Status PoolRescorer::LoadStoredScores(const std::string& serving_version) {
   std::vector<std::pair<int64_t, QueueScore>> scores;
   absl::Status status = store_->Read([&](SqliteDb* db) -> absl::Status {
-    absl::StatusOr<SqliteStatement> query =
-        db->Prepare("SELECT image_id, model_version, uncertainty, parts FROM image_scores");
+    absl::StatusOr<SqliteStatement> query = db->Prepare(
+        "SELECT image_id, model_version, uncertainty, parts,"
+        " IFNULL(length(embedding), 0) > 0 FROM image_scores");
     if (!query.ok()) return query.status();
     while (true) {
       absl::StatusOr<bool> row = query->Step();
@@ -45,8 +46,9 @@ absl::Status PoolRescorer::LoadStoredScores(const std::string& serving_version) 
       if (!*row) return absl::OkStatus();
       v1::ScoreParts parts;
       parts.ParseFromString(query->ColumnBlob(3));
-      scores.push_back(
-          {query->ColumnInt(0), {query->ColumnDouble(2), query->ColumnText(1), parts.strategy()}});
+      scores.push_back({query->ColumnInt(0),
+                        {query->ColumnDouble(2), query->ColumnText(1), parts.strategy(),
+                         query->ColumnInt(4) != 0}});
     }
   });
   if (!status.ok()) return status;
@@ -229,7 +231,8 @@ absl::Status PoolRescorer::ScoreBatch(const ServingModel& model,
                                   .Bind(8, now_ms)
                                   .Run();
       if (!s_status.ok()) return s_status;
-      updates.push_back({ids[i], {score.uncertainty, model.version(), strategy}});
+      updates.push_back(
+          {ids[i], {score.uncertainty, model.version(), strategy, !s.embedding.empty()}});
     }
     return absl::OkStatus();
   });

@@ -35,10 +35,13 @@ void QueueServiceImpl::AddPrelabels(v1::GetNextBatchResponse* response) {
   if (!unscored.empty() && rescorer_ != nullptr) rescorer_->ScoreFirst(unscored);
 }
 
-void QueueServiceImpl::AddRejectionContext(v1::GetNextBatchResponse* response) {
-  if (response->items().empty()) return;
+void QueueServiceImpl::AddRejectionContext(const std::vector<Handout>& handouts,
+                                           v1::GetNextBatchResponse* response) {
   std::vector<int64_t> image_ids;
-  for (const v1::QueueItem& item : response->items()) image_ids.push_back(item.image_id());
+  for (const Handout& h : handouts) {
+    if (h.image.label_versions > 0) image_ids.push_back(h.image.id);
+  }
+  if (image_ids.empty()) return;
   absl::StatusOr<absl::flat_hash_map<int64_t, v1::LabelVersion>> rejected =
       RejectedLatestLabels(store_, image_ids);
   if (!rejected.ok()) {
@@ -78,7 +81,7 @@ grpc::Status QueueServiceImpl::GetNextBatch(grpc::ServerContext* context,
     item->set_lease_id(h.lease_id);
     item->set_lease_expires_unix_ms(h.lease_expires_ms);
   }
-  AddRejectionContext(response);
+  AddRejectionContext(*handouts, response);
   if (registry_->Serving() != nullptr) AddPrelabels(response);
   response->set_remaining(static_cast<int64_t>(queue_->Remaining()));
   return grpc::Status::OK;

@@ -40,8 +40,10 @@ class QueueServiceImpl final : public v1::QueueService::Service {
   // the image. Never runs the model: images without stored pre-labels get none and are scored
   // next.
   void AddPrelabels(v1::GetNextBatchResponse* response);
-  // The rejected label of each handed-out image a reviewer sent back, as context (one query).
-  void AddRejectionContext(v1::GetNextBatchResponse* response);
+  // The rejected label of each handed-out image a reviewer sent back, as context (one query,
+  // for the images that have a label version at all: most hand-outs have none and cost none).
+  void AddRejectionContext(const std::vector<Handout>& handouts,
+                           v1::GetNextBatchResponse* response);
 
   LabelQueue* const queue_;
   Store* const store_;

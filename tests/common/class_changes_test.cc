@@ -90,6 +90,11 @@ TEST_F(ClassChangesTest, RenameKeepsBoxesAndWritesNoLabel) {
   EXPECT_EQ(change->to_name(), "feline");
   EXPECT_TRUE(change->image_ids().empty());
   EXPECT_THAT(LatestClasses(image), ElementsAre("feline", "dog"));
+  // Labeled() read ClassIds before the rename; submissions must see the new name at once.
+  absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> ids = store_->ClassIds();
+  ASSERT_TRUE(ids.ok()) << ids.status();
+  EXPECT_TRUE(ids->contains("feline"));
+  EXPECT_FALSE(ids->contains("cat"));
   EXPECT_EQ((*store_->LatestLabel(image))->version(), 1);
   EXPECT_EQ(ToReview(image), 0);
   EXPECT_EQ(RenameClass(store_.get(), "cat", "x", kNow).status().code(),

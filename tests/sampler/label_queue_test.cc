@@ -221,10 +221,62 @@ TEST_F(LabelQueueTest, NearTiesAtTheCutAreShuffledPerRequest) {
   EXPECT_GT(firsts.size(), 3u);  // Not always the same image first.
 }
 
-TEST_F(LabelQueueTest, BatchPickerChoosesAmongCandidatesAndTheRestStay) {
+TEST_F(LabelQueueTest, NearTiesAreShuffledOnlyWithinTheCandidateBudget) {
+  // Every image ties: a request for 2 draws from the first 2 + candidate_factor x 2 by rank
+  // (a million close scores must not all be popped and shuffled), and the rest stay put.
+  std::vector<std::pair<int64_t, QueueScore>> scores;
+  for (int64_t id : ids_) scores.push_back({id, {0.5, "v1", "entropy"}});
+  queue_->SetScores(scores);
+  const size_t budget = 2 + 2 * static_cast<size_t>(options_.candidate_factor);
+  ASSERT_LT(budget, ids_.size());
+  std::vector<int64_t> head = queue_->RankedSnapshot(budget);
+  std::set<int64_t> drawn;
+  for (int round = 0; round < 40; ++round) {
+    auto batch = queue_->Next(2, "ann", 60);
+    ASSERT_EQ(batch->size(), 2u);
+    for (const Handout& h : *batch) {
+      EXPECT_NE(std::find(head.begin(), head.end(), h.image.id), head.end()) << h.image.id;
+      drawn.insert(h.image.id);
+      ASSERT_TRUE(queue_->Release(h.image.id, h.lease_id).ok());
+    }
+  }
+  EXPECT_GT(drawn.size(), 2u);  // Shuffled, not always the same two.
+  EXPECT_EQ(queue_->Remaining(), ids_.size());
+}
+
+TEST_F(LabelQueueTest, WithoutEmbeddingsThePickerIsSkippedAndRankOrderServes) {
+  // Scores without embeddings give a diversity picker nothing to measure: Next takes images by
+  // rank and never calls it (nor pops its candidates).
   std::vector<std::pair<int64_t, QueueScore>> scores;
   for (size_t i = 0; i < ids_.size(); ++i) {
     scores.push_back({ids_[i], {static_cast<double>(i) / 20.0, "v1", "entropy"}});
+  }
+  queue_->SetScores(scores);
+  int calls = 0;
+  queue_->SetBatchPicker([&](const std::vector<BatchCandidate>&, int) {
+    ++calls;
+    return std::vector<BatchPick>{};
+  });
+  auto batch = queue_->Next(2, "ann", 60);
+  ASSERT_EQ(batch->size(), 2u);
+  EXPECT_EQ((*batch)[0].image.id, ids_[19]);
+  EXPECT_EQ((*batch)[1].image.id, ids_[18]);
+  EXPECT_EQ(calls, 0);
+  // One image scored with an embedding turns the picker on.
+  queue_->SetScores({{ids_[0], {0.01, "v1", "entropy", true}}});
+  batch = queue_->Next(2, "ann", 60);
+  EXPECT_EQ(calls, 1);
+  // And removing it turns it off again.
+  queue_->RemoveImages({ids_[0]});
+  batch = queue_->Next(2, "ann", 60);
+  EXPECT_EQ(calls, 1);
+  ASSERT_EQ(batch->size(), 2u);
+}
+
+TEST_F(LabelQueueTest, BatchPickerChoosesAmongCandidatesAndTheRestStay) {
+  std::vector<std::pair<int64_t, QueueScore>> scores;
+  for (size_t i = 0; i < ids_.size(); ++i) {
+    scores.push_back({ids_[i], {static_cast<double>(i) / 20.0, "v1", "entropy", true}});
   }
   queue_->SetScores(scores);
   size_t seen_candidates = 0;
