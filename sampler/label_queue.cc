@@ -304,43 +304,34 @@ std::vector<std::pair<int64_t, PoolEntry>> LabelQueue::PopPickerCandidates(
 std::vector<std::pair<int64_t, PoolEntry>> LabelQueue::TakeRanked(int count) {
   const size_t n = static_cast<size_t>(count);
   // By rank, with near-ties around the cut shuffled: everything within tie_epsilon of the last
-  // image that makes the batch competes for the places on equal terms.
-  std::vector<std::pair<int64_t, PoolEntry>> batch = pool_.PopFront(n);
-  // The random order before any model is a shuffle already.
-  if (batch.size() < n || options_.tie_epsilon <= 0 || scores_.empty()) return batch;
-  const PoolEntry& last = batch.back().second;
-  std::vector<std::pair<int64_t, PoolEntry>> band;
-  // Uniform scores over a million images put ~10,000 within 0.01 of the cut.
+  // image that makes the batch competes for the places on equal terms. Uniform scores over a
+  // million images put ~10,000 within 0.01 of the cut, so the band beyond it is bounded. The
+  // head is read in place and only the images taken leave the pool: popping and putting back
+  // the band cost ~1 ms per batch on a 1,000,000-image pool (three ordered-set updates per image).
   const size_t max_band = n * static_cast<size_t>(std::max(1, options_.candidate_factor));
-  while (band.size() < max_band) {
-    std::vector<std::pair<int64_t, PoolEntry>> next = pool_.PopFront(1);
-    if (next.empty()) break;
-    if (next[0].second.tier != last.tier ||
-        next[0].second.priority < last.priority - options_.tie_epsilon) {
-      pool_.Put(next[0].first, next[0].second);
-      break;
+  // The random order before any model is a shuffle already.
+  const bool shuffle_ties = options_.tie_epsilon > 0 && !scores_.empty();
+  std::vector<std::pair<int64_t, PoolEntry>> head =
+      pool_.PeekFront(shuffle_ties ? n + max_band : n);
+  if (head.size() > n) {
+    const PoolEntry last = head[n - 1].second;
+    auto tied = [&](const PoolEntry& e) {
+      return e.tier == last.tier && e.priority >= last.priority - options_.tie_epsilon &&
+             e.priority <= last.priority + options_.tie_epsilon;
+    };
+    size_t band_end = n;  // The band beyond the cut: [n, band_end).
+    while (band_end < head.size() && tied(head[band_end].second)) ++band_end;
+    if (band_end > n) {
+      // The tied region: the batch's own ties at its end, plus the band beyond the cut.
+      size_t first_tie = n;
+      while (first_tie > 0 && tied(head[first_tie - 1].second)) --first_tie;
+      std::shuffle(head.begin() + static_cast<std::ptrdiff_t>(first_tie),
+                   head.begin() + static_cast<std::ptrdiff_t>(band_end), shuffle_rng_);
     }
-    band.push_back(next[0]);
+    head.resize(n);
   }
-  if (band.empty()) return batch;
-  // The tied region: the batch's own ties at its end, plus the band beyond the cut.
-  size_t first_tie = batch.size();
-  while (first_tie > 0 && batch[first_tie - 1].second.tier == last.tier &&
-         batch[first_tie - 1].second.priority <= last.priority + options_.tie_epsilon) {
-    --first_tie;
-  }
-  std::vector<std::pair<int64_t, PoolEntry>> tied(batch.begin() + first_tie, batch.end());
-  tied.insert(tied.end(), band.begin(), band.end());
-  std::shuffle(tied.begin(), tied.end(), shuffle_rng_);
-  batch.resize(first_tie);
-  for (size_t i = 0; i < tied.size(); ++i) {
-    if (batch.size() < n) {
-      batch.push_back(tied[i]);
-    } else {
-      pool_.Put(tied[i].first, tied[i].second);
-    }
-  }
-  return batch;
+  for (const auto& taken : head) pool_.Remove(taken.first);
+  return head;
 }
 
 absl::Status LabelQueue::CheckLease(int64_t image_id, const std::string& lease_id, int64_t now_ms) {

@@ -35,6 +35,15 @@ std::vector<int64_t> RankedPool::Head(size_t count) const {
   return ids;
 }
 
+std::vector<std::pair<int64_t, PoolEntry>> RankedPool::PeekFront(size_t count) const {
+  std::vector<std::pair<int64_t, PoolEntry>> head;
+  head.reserve(std::min(count, order_.size()));
+  for (auto it = order_.begin(); it != order_.end() && head.size() < count; ++it) {
+    head.emplace_back(it->image_id, entries_.at(it->image_id));
+  }
+  return head;
+}
+
 std::vector<std::pair<int64_t, PoolEntry>> RankedPool::PopFront(size_t count) {
   std::vector<std::pair<int64_t, PoolEntry>> taken;
   while (taken.size() < count && !order_.empty()) {

@@ -34,6 +34,8 @@ class RankedPool {
   // Up to `count` images from the head, best first, leaving the pool as it is (a read-only
   // walk: cheaper under the queue's lock than popping and putting back every image).
   std::vector<int64_t> Head(size_t count) const;
+  // Up to `count` images from the head with their entries, best first, leaving the pool as it is.
+  std::vector<std::pair<int64_t, PoolEntry>> PeekFront(size_t count) const;
   // Removes and returns up to `count` images from the head, best first.
   std::vector<std::pair<int64_t, PoolEntry>> PopFront(size_t count);
   // Removes and returns up to `count` unlabeled images in random order (the seeded order), so

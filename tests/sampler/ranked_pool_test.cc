@@ -34,6 +34,19 @@ TEST(RankedPoolTest, HeadReadsTheOrderWithoutTakingAnything) {
   EXPECT_THAT(Ids(pool.PopFront(10)), ::testing::ElementsAre(3, 1, 2));
 }
 
+TEST(RankedPoolTest, PeekFrontGivesEntriesWithoutTakingAnything) {
+  RankedPool pool;
+  pool.Put(1, {PoolEntry::kUnlabeled, 0.2, 0, 11});
+  pool.Put(2, {PoolEntry::kSkipped, 0.9, 0, 12});
+  pool.Put(3, {PoolEntry::kUnlabeled, 0.8, 0, 13});
+  std::vector<std::pair<int64_t, PoolEntry>> head = pool.PeekFront(2);
+  EXPECT_THAT(Ids(head), ::testing::ElementsAre(3, 1));
+  EXPECT_DOUBLE_EQ(head[0].second.priority, 0.8);
+  EXPECT_EQ(head[1].second.random_key, 11u);
+  EXPECT_THAT(Ids(pool.PeekFront(10)), ::testing::ElementsAre(3, 1, 2));
+  EXPECT_EQ(pool.size(), 3u);
+}
+
 TEST(RankedPoolTest, PutMovesAnExistingImage) {
   RankedPool pool;
   pool.Put(1, {PoolEntry::kUnlabeled, 0.2, 0});
