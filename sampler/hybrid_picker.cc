@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstring>
+#include <map>
 #include <memory>
+#include <mutex>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -34,12 +37,51 @@ std::vector<int64_t> ParseClasses(const std::string& text) {
   return classes;
 }
 
+// Labeled boxes per detector class, for the rare-class boost. Detector class k (1-based) is the
+// k-th live class by id, the order training datasets number them in (training_dataset.cc); after
+// a class change it is approximate until the next model. Counts come from ListClasses (boxes of
+// every stored label version) and are read at most every kRefresh: a rarity does not need every
+// last label, and counting all boxes per batch would cost a scan of them on a large project.
+class LabeledClassCounts {
+ public:
+  explicit LabeledClassCounts(Store* store) : store_(store) {}
+
+  std::map<int64_t, int64_t> Get() {
+    std::lock_guard<std::mutex> lock(mu_);
+    const auto now = std::chrono::steady_clock::now();
+    if (!loaded_ || now - loaded_at_ >= kRefresh) {
+      absl::StatusOr<std::vector<v1::ClassInfo>> classes = store_->ListClasses();
+      if (classes.ok()) {
+        counts_.clear();
+        for (size_t k = 0; k < classes->size(); ++k) {
+          counts_[static_cast<int64_t>(k) + 1] = (*classes)[k].box_count();
+        }
+        loaded_ = true;
+        loaded_at_ = now;
+      } else {
+        spdlog::warn("hybrid picker: no class counts for the rare-class boost: {}",
+                     classes.status().ToString());
+      }
+    }
+    return counts_;
+  }
+
+ private:
+  static constexpr std::chrono::seconds kRefresh{10};
+  Store* const store_;
+  std::mutex mu_;
+  bool loaded_ = false;
+  std::chrono::steady_clock::time_point loaded_at_;
+  std::map<int64_t, int64_t> counts_;
+};
+
 }  // namespace
 
 BatchPicker MakeHybridPicker(Store* store, SamplerOptions options, uint64_t seed) {
   auto requests = std::make_shared<std::atomic<uint64_t>>(0);
-  return [store, options, seed, requests](const std::vector<BatchCandidate>& candidates,
-                                          int count) -> std::vector<BatchPick> {
+  auto class_counts = std::make_shared<LabeledClassCounts>(store);
+  return [store, options, seed, requests, class_counts](
+             const std::vector<BatchCandidate>& candidates, int count) -> std::vector<BatchPick> {
     std::vector<BatchPick> picks;
     if (std::none_of(candidates.begin(), candidates.end(),
                      [](const BatchCandidate& c) { return c.has_embedding; })) {
@@ -60,6 +102,7 @@ BatchPicker MakeHybridPicker(Store* store, SamplerOptions options, uint64_t seed
       index[candidates[i].image_id] = i;
     }
     LabeledSet labeled;
+    if (options.selection.rare_class_boost > 0) labeled.class_counts = class_counts->Get();
     std::vector<std::string> ids;
     for (const BatchCandidate& c : candidates) ids.push_back(absl::StrCat(c.image_id));
     absl::Status status = store->Read([&](SqliteDb* db) -> absl::Status {

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
@@ -205,10 +206,18 @@ absl::Status PoolRescorer::ScoreBatch(const ServingModel& model,
       predictions.set_model_version(model.version());
       predictions.set_width(sizes[i].first);
       predictions.set_height(sizes[i].second);
+      // The classes the model predicts in the image, for the rare-class boost: those of its
+      // pre-labels. Every class shows up somewhere among detections down to 0.05, which would
+      // make every image look as if it held the rarest class.
+      std::vector<int64_t> predicted_classes;
       for (const ScoredDetection& d : s.detections) {
         if (d.score < options_.label_assist_threshold || d.label < 1 ||
             d.label > static_cast<int64_t>(model.class_names().size())) {
           continue;
+        }
+        if (std::find(predicted_classes.begin(), predicted_classes.end(), d.label) ==
+            predicted_classes.end()) {
+          predicted_classes.push_back(d.label);
         }
         v1::Box* box = predictions.add_detections();
         box->set_x1(d.box.x1);
@@ -227,7 +236,7 @@ absl::Status PoolRescorer::ScoreBatch(const ServingModel& model,
                                   .BindBlob(4, parts.SerializeAsString())
                                   .BindBlob(5, predictions.SerializeAsString())
                                   .BindBlob(6, embedding)
-                                  .Bind(7, absl::StrJoin(score.predicted_classes, ","))
+                                  .Bind(7, absl::StrJoin(predicted_classes, ","))
                                   .Bind(8, now_ms)
                                   .Run();
       if (!s_status.ok()) return s_status;
