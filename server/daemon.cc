@@ -159,7 +159,8 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::DaemonConfig& c
       [scheduler_ptr](int64_t count) { scheduler_ptr->OnLabelsStored(count); });
   daemon->model_service_ = std::make_unique<ModelServiceImpl>(
       daemon->registry_.get(), daemon->store_.get(), config.detector().label_assist_threshold(),
-      config.limits().max_image_bytes(), daemon->auto_labeler_.get());
+      ImageLimits{config.limits().max_image_bytes(), config.limits().max_image_pixels()},
+      daemon->auto_labeler_.get());
   return daemon;
 }
 

@@ -94,14 +94,18 @@ grpc::Status ModelServiceImpl::Predict(grpc::ServerContext* context,
   LABELLOOP_RETURN_IF_NOT_ADMITTED(context);
   std::string bytes;
   switch (request->image_case()) {
-    case v1::PredictRequest::kImageData:
+    case v1::PredictRequest::kImageData: {
+      absl::StatusOr<ImageDimensions> header =
+          CheckImageHeader(request->image_data(), image_limits_);
+      if (!header.ok()) return ToGrpcStatus(header.status());
       bytes = request->image_data();
       break;
+    }
     case v1::PredictRequest::kImageId: {
       absl::StatusOr<StoredImage> image = store_->GetImage(request->image_id(), 0);
       if (!image.ok()) return ToGrpcStatus(image.status());
-      absl::StatusOr<std::string> data =
-          store_->ReadImageBytes(image->sha256, image->in_blob, image->uri, max_image_bytes_);
+      absl::StatusOr<std::string> data = store_->ReadImageBytes(
+          image->sha256, image->in_blob, image->uri, image_limits_.max_bytes);
       if (!data.ok()) return ToGrpcStatus(data.status());
       bytes = *std::move(data);
       break;

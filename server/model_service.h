@@ -1,6 +1,7 @@
 #ifndef LABELLOOP_SERVER_MODEL_SERVICE_H_
 #define LABELLOOP_SERVER_MODEL_SERVICE_H_
 
+#include "common/image_validation.h"
 #include "common/store.h"
 #include "labelloop/v1/model.grpc.pb.h"
 #include "server/auto_labeler.h"
@@ -12,11 +13,11 @@ class ModelServiceImpl final : public v1::ModelService::Service {
  public:
   // `auto_labeler` is null when auto-labeling is off.
   ModelServiceImpl(ModelRegistry* registry, Store* store, float label_assist_threshold,
-                   int64_t max_image_bytes, const AutoLabeler* auto_labeler)
+                   ImageLimits image_limits, const AutoLabeler* auto_labeler)
       : registry_(registry),
         store_(store),
         label_assist_threshold_(label_assist_threshold),
-        max_image_bytes_(max_image_bytes),
+        image_limits_(image_limits),
         auto_labeler_(auto_labeler) {}
 
   grpc::Status ListModels(grpc::ServerContext* context, const v1::ListModelsRequest* request,
@@ -40,7 +41,8 @@ class ModelServiceImpl final : public v1::ModelService::Service {
   ModelRegistry* const registry_;
   Store* const store_;
   const float label_assist_threshold_;
-  const int64_t max_image_bytes_;
+  // Client-sent images are checked against these before decoding; stored ones were at upload.
+  const ImageLimits image_limits_;
   const AutoLabeler* const auto_labeler_;
 };
 

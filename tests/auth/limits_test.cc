@@ -1,6 +1,7 @@
 // Every configured limit, over real gRPC against labelloopd: message size, image bytes and pixels
-// (a decompression bomb refused from its header), boxes per image, batch size, open streams
-// (and a cancelled stream giving its slot back), and the per-caller request rate.
+// (a decompression bomb refused from its header, in uploads and in Predict), boxes per image, batch
+// size, open streams (and a cancelled stream giving its slot back), and the per-caller request
+// rate.
 
 #include <grpcpp/grpcpp.h>
 
@@ -15,6 +16,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "labelloop/v1/dataset.grpc.pb.h"
+#include "labelloop/v1/model.grpc.pb.h"
 #include "labelloop/v1/queue.grpc.pb.h"
 #include "tests/auth/raw_call.h"
 #include "tests/testing/test_daemon.h"
@@ -105,6 +107,18 @@ TEST_F(LimitsTest, ImagesBoxesBatchesAndMessages) {
   // The header's claim is refused before any decoding: a decoder would say "not decodable".
   EXPECT_THAT(added.rejected(2).error(),
               HasSubstr("100000x100000 = 10000000000 pixels, over the limit"));
+
+  // Predict decodes the image it is sent: the same header check runs first.
+  {
+    v1::ModelService::Stub models(channel_);
+    grpc::ClientContext context;
+    v1::PredictRequest request;
+    request.set_image_data(PngBomb(100000, 100000));
+    v1::PredictResponse response;
+    grpc::Status status = models.Predict(WithDeadline(&context), request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(status.error_message(), HasSubstr("10000000000 pixels, over the limit"));
+  }
 
   // A message over max_message_bytes is refused by gRPC itself.
   v1::AddImagesResponse big;

@@ -87,5 +87,38 @@ TEST(ImageValidationTest, RefusesDecompressionBombFromItsHeader) {
   EXPECT_THAT(status.message(), HasSubstr("100000x100000"));
 }
 
+TEST(ImageValidationTest, RefusesFormatsWhoseSizeIsNotReadBeforeDecoding) {
+  // OpenCV decodes PPM, but its size is not checked before the decoder allocates: refused.
+  cv::Mat image(4, 4, CV_8UC3, cv::Scalar(1, 2, 3));
+  std::vector<uchar> ppm;
+  ASSERT_TRUE(cv::imencode(".ppm", image, ppm));
+  absl::Status status =
+      ValidateEncodedImage(std::string(ppm.begin(), ppm.end()), ImageLimits{}).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("expected JPEG, PNG, BMP, TIFF or WebP"));
+}
+
+TEST(ImageValidationTest, RefusesJpegBombBehindStrayBytesFromItsHeader) {
+  // The fuzzer's find: stray bytes after a table hid a 15744x57345 frame header from the
+  // header check, and OpenCV allocated 2.7 GB. Now it is read and refused before decoding.
+  absl::StatusOr<std::string> bomb = ReadFileLimited(
+      std::string(LABELLOOP_SOURCE_DIR) + "/fuzz/corpus/image/jpeg_frame_header_behind_garbage",
+      1 << 20);
+  ASSERT_TRUE(bomb.ok()) << bomb.status();
+  absl::Status status = ValidateEncodedImage(*bomb, ImageLimits{}).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("over the limit"));
+}
+
+TEST(ImageValidationTest, RefusesHeaderWhosePixelCountOverflows64Bits) {
+  // 0xFFFFFFFF x 0xFFFFFFFF overflows int64 (the fuzzer found it): still a clear refusal,
+  // with the true pixel count.
+  std::string png = EncodePng(4, 4);
+  for (size_t at = 16; at < 24; ++at) png[at] = static_cast<char>(0xFF);
+  absl::Status status = ValidateEncodedImage(png, ImageLimits{}).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("4294967295x4294967295 = 18446744065119617025 pixels"));
+}
+
 }  // namespace
 }  // namespace labelloop
