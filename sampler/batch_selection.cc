@@ -63,13 +63,13 @@ double NearestDistance(const PoolScores& pool, const LabeledSet& labeled, int po
                        const std::vector<int>& earlier) {
   double nearest = std::numeric_limits<double>::infinity();
   for (const Embedding& e : labeled.embeddings) {
-    nearest = std::min(nearest, L2Distance(pool.embeddings[point], e));
+    nearest = std::min(nearest, SquaredL2Distance(pool.embeddings[point], e));
   }
   for (int other : earlier) {
     if (pool.embeddings[other].empty()) continue;
-    nearest = std::min(nearest, L2Distance(pool.embeddings[point], pool.embeddings[other]));
+    nearest = std::min(nearest, SquaredL2Distance(pool.embeddings[point], pool.embeddings[other]));
   }
-  return nearest;
+  return std::sqrt(nearest);
 }
 
 absl::Status Validate(const PoolScores& pool, const LabeledSet& labeled, int batch_size,

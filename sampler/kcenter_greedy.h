@@ -18,6 +18,8 @@ namespace labelloop {
 using Embedding = std::vector<float>;
 
 double L2Distance(absl::Span<const float> a, absl::Span<const float> b);
+// |a - b|^2 over the shorter length (cheaper when only the order of distances matters).
+double SquaredL2Distance(absl::Span<const float> a, absl::Span<const float> b);
 
 struct KCenterResult {
   // Indices into `points`, in pick order.

@@ -31,6 +31,10 @@
 #include "labelloop/v1/dataset.grpc.pb.h"
 
 ABSL_FLAG(int64_t, pool, 1000000, "Images in the synthetic pool.");
+ABSL_FLAG(int32_t, embedding_dim, 0,
+          "Floats in each synthetic image's stored embedding (0: none, the queue then serves by "
+          "rank; 320: the default detector's pooled FPN embedding, what the hybrid picker reads "
+          "and diversifies over with a real model).");
 ABSL_FLAG(int64_t, labeled, 0,
           "Images of a new pool stored as already labeled (2-3 boxes each), as after a long "
           "labeling session.");
@@ -97,6 +101,11 @@ absl::StatusOr<PoolSetup> PreparePool(const std::string& data_dir, int64_t pool)
     options.images = pool;
     options.classes = SyntheticClasses();
     options.labeled = absl::GetFlag(FLAGS_labeled);
+    options.embedding_dim = absl::GetFlag(FLAGS_embedding_dim);
+    if (options.embedding_dim < 0 || options.embedding_dim > 4096) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--embedding_dim must be in [0, 4096], got ", options.embedding_dim));
+    }
     if (absl::Status status = PopulateSyntheticPool(store->get(), options); !status.ok()) {
       return status;
     }

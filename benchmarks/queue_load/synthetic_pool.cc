@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -38,12 +39,27 @@ struct ScoreRow {
   double uncertainty = 0.0;
   std::string parts;
   std::string predictions;
+  std::string embedding;  // float32; empty: NULL
 };
 
-ScoreRow MakeScore(int64_t image_id, const std::vector<std::string>& classes,
+std::string RandomUnitEmbedding(int dim, std::mt19937_64& rng) {
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<float> e(static_cast<size_t>(dim));
+  float norm = 0.0f;
+  for (float& x : e) {
+    x = normal(rng);
+    norm += x * x;
+  }
+  norm = std::sqrt(std::max(norm, 1e-12f));
+  for (float& x : e) x /= norm;
+  return std::string(reinterpret_cast<const char*>(e.data()), e.size() * sizeof(float));
+}
+
+ScoreRow MakeScore(int64_t image_id, const std::vector<std::string>& classes, int embedding_dim,
                    std::mt19937_64& rng) {
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   ScoreRow row;
+  if (embedding_dim > 0) row.embedding = RandomUnitEmbedding(embedding_dim, rng);
   row.image_id = image_id;
   row.uncertainty = unit(rng);
   v1::ScoreParts parts;
@@ -76,7 +92,7 @@ absl::Status InsertScores(Store* store, const std::vector<ScoreRow>& rows) {
   return store->Transact([&](SqliteDb* db) -> absl::Status {
     absl::StatusOr<SqliteStatement> put = db->Prepare(
         "INSERT OR REPLACE INTO image_scores(image_id, model_version, uncertainty, parts,"
-        " predictions, embedding, predicted_classes, scored_ms) VALUES(?,?,?,?,?,NULL,'',?)");
+        " predictions, embedding, predicted_classes, scored_ms) VALUES(?,?,?,?,?,?,'',?)");
     if (!put.ok()) return put.status();
     for (const ScoreRow& row : rows) {
       put->Reset();
@@ -85,7 +101,8 @@ absl::Status InsertScores(Store* store, const std::vector<ScoreRow>& rows) {
           .Bind(3, row.uncertainty)
           .BindBlob(4, row.parts)
           .BindBlob(5, row.predictions)
-          .Bind(6, scored_ms);
+          .Bind(7, scored_ms);
+      if (!row.embedding.empty()) put->BindBlob(6, row.embedding);
       if (absl::Status status = put->Run(); !status.ok()) return status;
     }
     return absl::OkStatus();
@@ -183,7 +200,7 @@ absl::Status PopulateSyntheticPool(Store* store, const SyntheticPoolOptions& opt
                                                           " already stored: populate an empty "
                                                           "data folder"));
       }
-      scores.push_back(MakeScore(result.image_id, options.classes, rng));
+      scores.push_back(MakeScore(result.image_id, options.classes, options.embedding_dim, rng));
     }
     if (absl::Status status = InsertScores(store, scores); !status.ok()) return status;
     std::vector<int64_t> labeled;

@@ -25,6 +25,10 @@ struct SyntheticPoolOptions {
   // Images (the first ones added) stored as already labeled, with 2-3 boxes each, as after a
   // long labeling session: per-label costs that grow with the labels stored show up at once.
   int64_t labeled = 0;
+  // Floats in each image's stored embedding (unit length, random direction); 0 stores none, so
+  // the hybrid picker has nothing to diversify over and the queue serves by rank. The default
+  // detector's pooled FPN embedding has 5 levels x 64 channels = 320.
+  int embedding_dim = 0;
   uint64_t seed = 1;
 };
 

@@ -36,6 +36,25 @@ TEST(L2DistanceTest, ByHand) {
   EXPECT_NEAR(L2Distance(std::vector<float>{0, 0}, std::vector<float>{3, 4}), 5.0, kTol);
 }
 
+TEST(L2DistanceTest, SquaredMatchesDoublePrecisionOverEveryLengthAndTail) {
+  // Lengths around the 8-lane blocks, so the vector part and the tail both count.
+  std::mt19937 rng(3);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (size_t n : {0, 1, 7, 8, 9, 15, 16, 17, 320, 323}) {
+    std::vector<float> a(n), b(n);
+    double expected = 0;
+    for (size_t i = 0; i < n; ++i) {
+      a[i] = normal(rng);
+      b[i] = normal(rng);
+      expected += (double{a[i]} - b[i]) * (double{a[i]} - b[i]);
+    }
+    EXPECT_NEAR(SquaredL2Distance(a, b), expected, 1e-5 * (1 + expected)) << n;
+    EXPECT_NEAR(L2Distance(a, b), std::sqrt(expected), 1e-5 * (1 + std::sqrt(expected))) << n;
+  }
+  // Over the shorter length.
+  EXPECT_NEAR(SquaredL2Distance(std::vector<float>{1, 2, 3}, std::vector<float>{1, 0}), 4.0, kTol);
+}
+
 TEST(KCenterGreedyTest, LineByHandMatchesOptimum) {
   // Points 0..10 on a line, first pick 0: next the farthest, 10 (distance 10), then 5 (distance
   // 5). Radius 2 (points 2, 3, 7, 8). Optimal for k = 3 is also 2: three radius-1 intervals hold
