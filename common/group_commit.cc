@@ -26,16 +26,15 @@ absl::Status GroupCommitter::Commit(Operation op) {
   std::unique_lock<std::mutex> lock(mu_);
   if (stopping_) return absl::UnavailableError("store is closing");
   queue_.push_back({std::move(op), result});
-  const int64_t ticket = ++next_ticket_;
+  const int64_t group = filling_group_;
   work_ready_.notify_one();
-  group_done_.wait(lock, [&] { return completed_ticket_ >= ticket; });
+  group_done_[group % 2].wait(lock, [&] { return completed_group_ >= group; });
   return *result;
 }
 
 void GroupCommitter::CommitLater(Operation op) {
   std::lock_guard<std::mutex> lock(mu_);
   queue_.push_back({std::move(op), nullptr});
-  ++next_ticket_;
   work_ready_.notify_one();
 }
 
@@ -59,6 +58,7 @@ void GroupCommitter::Run() {
   std::deque<Pending> carried;
   while (true) {
     std::deque<Pending> group;
+    int64_t number = 0;
     {
       std::unique_lock<std::mutex> lock(mu_);
       const auto ready = [&] { return stopping_ || !queue_.empty(); };
@@ -70,6 +70,7 @@ void GroupCommitter::Run() {
       }
       if (queue_.empty() && (stopping_ || carried.empty())) return;  // Stopping, nothing left.
       group.swap(queue_);
+      number = filling_group_++;
     }
     const size_t carried_count = carried.size();
     group.insert(group.begin(), std::make_move_iterator(carried.begin()),
@@ -110,9 +111,10 @@ void GroupCommitter::Run() {
         *group[i].result = group_status.ok() ? results[i] : group_status;
       }
       completed_ticket_ += static_cast<int64_t>(group.size() - carried_count);
+      completed_group_ = number;
       ++groups_;
     }
-    group_done_.notify_all();
+    group_done_[number % 2].notify_all();
   }
 }
 

@@ -54,9 +54,13 @@ class GroupCommitter {
   SqliteDb* const db_;
   mutable std::mutex mu_;
   std::condition_variable work_ready_;
-  std::condition_variable group_done_;
+  // Waiters of group g wait on group_done_[g % 2]: a finished group wakes only its own callers,
+  // not those already queued for the next one, which would wake only to sleep again. Under
+  // load that is half the wake-ups, each a runnable thread that a GetNextBatch queues behind.
+  std::condition_variable group_done_[2];
   std::deque<Pending> queue_;
-  int64_t next_ticket_ = 0;       // Operations accepted so far.
+  int64_t filling_group_ = 1;     // Number of the group queue_ becomes.
+  int64_t completed_group_ = 0;   // Groups finished, durable or failed, in order.
   int64_t completed_ticket_ = 0;  // Operations whose group has finished.
   int64_t groups_ = 0;
   bool stopping_ = false;

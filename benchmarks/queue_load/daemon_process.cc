@@ -47,7 +47,7 @@ std::shared_ptr<grpc::Channel> NewOwnChannel(const std::string& address) {
 }
 
 absl::StatusOr<std::unique_ptr<DaemonProcess>> DaemonProcess::Start(
-    const std::vector<std::string>& argv, const std::string& log_path) {
+    const std::vector<std::string>& argv, const std::string& log_path, const CpuList& cpus) {
   if (access(argv[0].c_str(), X_OK) != 0) {
     return absl::FailedPreconditionError(
         absl::StrCat("cannot run ", argv[0], ": ", std::strerror(errno)));
@@ -67,6 +67,11 @@ absl::StatusOr<std::unique_ptr<DaemonProcess>> DaemonProcess::Start(
     if (log >= 0) {
       dup2(log, STDOUT_FILENO);
       dup2(log, STDERR_FILENO);
+    }
+    if (!cpus.empty() && sched_setaffinity(0, sizeof(cpu_set_t), &cpus.set()) != 0) {
+      static constexpr char kMessage[] = "daemon_process: sched_setaffinity refused the CPU list\n";
+      [[maybe_unused]] ssize_t written = write(STDERR_FILENO, kMessage, sizeof(kMessage) - 1);
+      _exit(126);
     }
     execve(args[0], args.data(), environ);
     _exit(127);

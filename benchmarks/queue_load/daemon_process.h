@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "benchmarks/queue_load/cpu_affinity.h"
 
 namespace labelloop {
 
@@ -26,8 +27,11 @@ std::shared_ptr<grpc::Channel> NewOwnChannel(const std::string& address);
 // failed or interrupted benchmark leaves no orphan holding the folder.
 class DaemonProcess {
  public:
+  // `cpus`, when not empty, pins the daemon and all its threads (as `taskset -c` would); a
+  // refused pin exits the child before exec with the reason in the log.
   static absl::StatusOr<std::unique_ptr<DaemonProcess>> Start(const std::vector<std::string>& argv,
-                                                              const std::string& log_path);
+                                                              const std::string& log_path,
+                                                              const CpuList& cpus = CpuList());
   ~DaemonProcess();
   DaemonProcess(const DaemonProcess&) = delete;
   DaemonProcess& operator=(const DaemonProcess&) = delete;

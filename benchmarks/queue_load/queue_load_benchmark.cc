@@ -22,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "benchmarks/queue_load/annotator_load.h"
+#include "benchmarks/queue_load/cpu_affinity.h"
 #include "benchmarks/queue_load/daemon_process.h"
 #include "benchmarks/queue_load/label_audit.h"
 #include "benchmarks/queue_load/latency_stats.h"
@@ -54,6 +55,13 @@ ABSL_FLAG(std::string, labelloopd, LABELLOOPD_PATH, "The daemon executable under
 ABSL_FLAG(std::string, daemon_config, "",
           "Text-format DaemonConfig fields appended to the benchmark's own config, for "
           "experiments, e.g. 'sampler { strategy: \"entropy\" }'.");
+ABSL_FLAG(std::string, daemon_cpus, "",
+          "CPUs for labelloopd and all its threads, as taskset -c writes them (\"0\", \"0-1\"); "
+          "empty: not pinned.");
+ABSL_FLAG(std::string, load_cpus, "",
+          "CPUs for the load generator (this process), e.g. 1; empty: not pinned. Given apart from "
+          "--daemon_cpus, the latency figures are the daemon's, not CPU queueing behind the "
+          "generator's 64 threads.");
 ABSL_FLAG(int, startup_timeout, 900, "Seconds the daemon gets to answer after starting.");
 
 namespace labelloop {
@@ -255,6 +263,21 @@ int Run() {
                  absl::GetFlag(FLAGS_rate));
     return 2;
   }
+  absl::StatusOr<CpuList> daemon_cpus = CpuList::Parse(absl::GetFlag(FLAGS_daemon_cpus));
+  absl::StatusOr<CpuList> load_cpus = CpuList::Parse(absl::GetFlag(FLAGS_load_cpus));
+  for (const absl::StatusOr<CpuList>* cpus : {&daemon_cpus, &load_cpus}) {
+    if (!cpus->ok()) {
+      std::fprintf(stderr, "queue_load_benchmark: %s\n",
+                   std::string(cpus->status().message()).c_str());
+      return 2;
+    }
+  }
+  // Before any thread starts, so that every generator thread inherits it.
+  if (absl::Status pinned = PinCallingThread(*load_cpus); !pinned.ok()) {
+    std::fprintf(stderr, "queue_load_benchmark: --load_cpus: %s\n",
+                 std::string(pinned.message()).c_str());
+    return 2;
+  }
   const int64_t pool = absl::GetFlag(FLAGS_pool);
   char pattern[] = "/tmp/queue_load.XXXXXX";
   if (mkdtemp(pattern) == nullptr) {
@@ -281,6 +304,9 @@ int Run() {
       static_cast<long long>(pool), absl::GetFlag(FLAGS_annotators), absl::GetFlag(FLAGS_batch),
       absl::GetFlag(FLAGS_seconds), absl::GetFlag(FLAGS_warmup));
   std::printf("data folder %s\n", data_dir.c_str());
+  std::printf("CPUs: daemon %s, load generator %s\n",
+              daemon_cpus->empty() ? "not pinned" : daemon_cpus->ToString().c_str(),
+              load_cpus->empty() ? "not pinned" : load_cpus->ToString().c_str());
   std::fflush(stdout);
   absl::StatusOr<PoolSetup> setup = PreparePool(data_dir, pool);
   if (!setup.ok()) return fail(setup.status());
@@ -297,7 +323,7 @@ int Run() {
   absl::StatusOr<std::unique_ptr<DaemonProcess>> daemon = DaemonProcess::Start(
       {absl::GetFlag(FLAGS_labelloopd), absl::StrCat("--data_dir=", data_dir),
        absl::StrCat("--config=", config_path.string()), absl::StrCat("--listen=", address)},
-      (run_dir / "labelloopd.log").string());
+      (run_dir / "labelloopd.log").string(), *daemon_cpus);
   if (!daemon.ok()) return fail(daemon.status());
   absl::Status answering = (*daemon)->WaitUntilAnswering(
       address, std::chrono::seconds(absl::GetFlag(FLAGS_startup_timeout)));
@@ -374,7 +400,8 @@ int Run() {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "queue_load_benchmark [--pool=1000000] [--annotators=64] [--seconds=30] [--batch=32] "
-      "[--data_dir=DIR] [--keep]");
+      "[--rate=0] [--embedding_dim=0] [--daemon_cpus=LIST] [--load_cpus=LIST] [--data_dir=DIR] "
+      "[--keep]");
   absl::ParseCommandLine(argc, argv);
   return labelloop::Run();
 }

@@ -147,7 +147,9 @@ TEST_F(ClassChangesTest, MergeRemapsLatestLabelsAsNewVersionsAndKeepsHistory) {
   int64_t cat_id = store_->ClassIds()->at("cat");
   for (const LabeledExample& e : *examples) {
     for (const ValidBox& b : e.boxes) EXPECT_NE(b.class_id, 0);
-    if (e.image_id == kitten_only) EXPECT_EQ(e.boxes[0].class_id, cat_id);
+    if (e.image_id == kitten_only) {
+      EXPECT_EQ(e.boxes[0].class_id, cat_id);
+    }
   }
 }
 
