@@ -55,8 +55,8 @@ class GroupCommitter {
   mutable std::mutex mu_;
   std::condition_variable work_ready_;
   // Waiters of group g wait on group_done_[g % 2]: a finished group wakes only its own callers,
-  // not those already queued for the next one, which would wake only to sleep again. Under
-  // load that is half the wake-ups, each a runnable thread that a GetNextBatch queues behind.
+  // not those already queued for the next one, which would wake only to sleep again, each a
+  // runnable thread that a GetNextBatch on the same core queues behind.
   std::condition_variable group_done_[2];
   std::deque<Pending> queue_;
   int64_t filling_group_ = 1;     // Number of the group queue_ becomes.
