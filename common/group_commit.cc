@@ -28,7 +28,7 @@ absl::Status GroupCommitter::Commit(Operation op) {
   queue_.push_back({std::move(op), result});
   const int64_t group = filling_group_;
   work_ready_.notify_one();
-  group_done_[group % 2].wait(lock, [&] { return completed_group_ >= group; });
+  group_done_[group % 2].wait(lock, [&] { return groups_ >= group; });
   return *result;
 }
 
@@ -111,8 +111,7 @@ void GroupCommitter::Run() {
         *group[i].result = group_status.ok() ? results[i] : group_status;
       }
       completed_ticket_ += static_cast<int64_t>(group.size() - carried_count);
-      completed_group_ = number;
-      ++groups_;
+      ++groups_;  // == number: groups finish in the order they were taken.
     }
     group_done_[number % 2].notify_all();
   }

@@ -60,8 +60,8 @@ class GroupCommitter {
   std::condition_variable group_done_[2];
   std::deque<Pending> queue_;
   int64_t filling_group_ = 1;     // Number of the group queue_ becomes.
-  int64_t completed_group_ = 0;   // Groups finished, durable or failed, in order.
   int64_t completed_ticket_ = 0;  // Operations whose group has finished.
+  // Groups finished (durable or failed), in order: group g is done once groups_ >= g.
   int64_t groups_ = 0;
   bool stopping_ = false;
   std::thread thread_;

@@ -50,13 +50,12 @@ absl::StatusOr<CpuList> CpuList::Parse(absl::string_view text) {
     }
     for (int cpu = *first; cpu <= last; ++cpu) CPU_SET(cpu, &list.set_);
   }
-  list.count_ = CPU_COUNT(&list.set_);
   return list;
 }
 
 std::string CpuList::ToString() const {
   std::vector<int> cpus;
-  for (int cpu = 0; cpu < CPU_SETSIZE && static_cast<int>(cpus.size()) < count_; ++cpu) {
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
     if (CPU_ISSET(cpu, &set_)) cpus.push_back(cpu);
   }
   return absl::StrJoin(cpus, ",");

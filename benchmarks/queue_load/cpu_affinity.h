@@ -20,14 +20,13 @@ class CpuList {
   // INVALID_ARGUMENT for malformed text, reversed ranges and CPUs at or above CPU_SETSIZE.
   static absl::StatusOr<CpuList> Parse(absl::string_view text);
 
-  bool empty() const { return count_ == 0; }
-  int count() const { return count_; }
+  bool empty() const { return count() == 0; }
+  int count() const { return CPU_COUNT(&set_); }
   const cpu_set_t& set() const { return set_; }
   std::string ToString() const;
 
  private:
   cpu_set_t set_;
-  int count_ = 0;
 };
 
 // Pins the calling thread, and so every thread it starts later, to `cpus` (no-op when empty).
