@@ -18,19 +18,48 @@ double NormalizedDiversity(double distance, double scale) {
   return std::min(1.0, distance / scale);
 }
 
-// Rarity of each class among the labels: 1 - n_c / n_max (see BatchSelectionOptions).
-double ImageRarity(const std::vector<int64_t>& classes, const std::map<int64_t, int64_t>& counts) {
-  int64_t most = 0;
-  for (const auto& [label, count] : counts) most = std::max(most, count);
-  if (most <= 0) return 0.0;
-  double rarity = 0;
-  for (int64_t label : classes) {
-    auto it = counts.find(label);
-    const double n = it == counts.end() ? 0.0 : static_cast<double>(it->second);
-    rarity = std::max(rarity, 1.0 - n / static_cast<double>(most));
+// Labeled boxes per class (real-valued: a batch's picks add their pre-label confidences) and the
+// rarity of an image's predicted classes among them (see BatchSelectionOptions).
+class ClassCounts {
+ public:
+  explicit ClassCounts(const std::map<int64_t, int64_t>& labeled) {
+    for (const auto& [label, count] : labeled) Add(label, static_cast<double>(count));
   }
-  return rarity;
-}
+
+  void Add(int64_t label, double count) {
+    double& n = counts_[label];
+    n += count;
+    most_ = std::max(most_, n);
+  }
+
+  // Adds the predicted classes of pool image `index`, each by its confidence.
+  void AddImage(const PoolScores& pool, int index) {
+    const std::vector<int64_t>& classes = pool.predicted_classes[index];
+    for (size_t k = 0; k < classes.size(); ++k) Add(classes[k], Confidence(pool, index, k));
+  }
+
+  double Rarity(const PoolScores& pool, int index) const {
+    if (most_ <= 0) return 0.0;
+    const std::vector<int64_t>& classes = pool.predicted_classes[index];
+    double rarity = 0;
+    for (size_t k = 0; k < classes.size(); ++k) {
+      auto it = counts_.find(classes[k]);
+      const double n = it == counts_.end() ? 0.0 : it->second;
+      rarity = std::max(rarity, Confidence(pool, index, k) * (1.0 - n / most_));
+    }
+    return rarity;
+  }
+
+ private:
+  static double Confidence(const PoolScores& pool, int index, size_t k) {
+    if (pool.predicted_class_scores.empty()) return 1.0;
+    const std::vector<double>& scores = pool.predicted_class_scores[index];
+    return k < scores.size() ? scores[k] : 1.0;
+  }
+
+  std::map<int64_t, double> counts_;
+  double most_ = 0;
+};
 
 // The `count` indices with the highest key (ties: lower index first), best first.
 std::vector<int> TopByKey(const std::vector<double>& key, size_t count) {
@@ -85,7 +114,8 @@ absl::Status Validate(const PoolScores& pool, const LabeledSet& labeled, int bat
   for (const auto& [size, what] :
        {std::pair<size_t, absl::string_view>{pool.uncertainty.size(), "uncertainty"},
         {pool.embeddings.size(), "embeddings"},
-        {pool.predicted_classes.size(), "predicted_classes"}}) {
+        {pool.predicted_classes.size(), "predicted_classes"},
+        {pool.predicted_class_scores.size(), "predicted_class_scores"}}) {
     if (absl::Status s = check_size(size, what); !s.ok()) return s;
   }
   for (double u : pool.uncertainty) {
@@ -112,6 +142,25 @@ absl::Status Validate(const PoolScores& pool, const LabeledSet& labeled, int bat
       return absl::InvalidArgumentError(absl::StrCat("every embedding must have dimension ", dim));
     }
   }
+  if (!pool.predicted_class_scores.empty()) {
+    if (pool.predicted_classes.empty()) {
+      return absl::InvalidArgumentError("predicted_class_scores needs predicted_classes");
+    }
+    for (size_t i = 0; i < pool.predicted_class_scores.size(); ++i) {
+      const std::vector<double>& scores = pool.predicted_class_scores[i];
+      if (!scores.empty() && scores.size() != pool.predicted_classes[i].size()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("pool image ", i, " has ", scores.size(), " predicted class scores for ",
+                         pool.predicted_classes[i].size(), " predicted classes"));
+      }
+      for (double score : scores) {
+        if (!(score > 0.0 && score <= 1.0)) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("predicted class score ", score, " is outside (0, 1]"));
+        }
+      }
+    }
+  }
   if (options.candidate_factor < 1) {
     return absl::InvalidArgumentError("candidate_factor must be >= 1");
   }
@@ -130,9 +179,9 @@ std::vector<int> Candidates(const PoolScores& pool, const LabeledSet& labeled, s
                             const BatchSelectionOptions& options) {
   std::vector<double> key = pool.uncertainty;
   if (options.rare_class_boost > 0 && !pool.predicted_classes.empty()) {
+    const ClassCounts counts(labeled.class_counts);
     for (size_t i = 0; i < key.size(); ++i) {
-      key[i] *= 1.0 + options.rare_class_boost *
-                          ImageRarity(pool.predicted_classes[i], labeled.class_counts);
+      key[i] *= 1.0 + options.rare_class_boost * counts.Rarity(pool, static_cast<int>(i));
     }
   }
   return TopByKey(key, diverse_count * static_cast<size_t>(std::max(1, options.candidate_factor)));
@@ -186,14 +235,13 @@ absl::StatusOr<BatchSelection> SelectBatch(const PoolScores& pool, const Labeled
 
   const size_t batch = std::min(pool_size, static_cast<size_t>(batch_size));
   const bool has_embeddings = !pool.embeddings.empty();
+  const ClassCounts labeled_counts(labeled.class_counts);
   auto make_item = [&](int index, PickReason reason) {
     SelectedImage item;
     item.index = index;
     item.reason = reason;
     if (!pool.uncertainty.empty()) item.uncertainty = pool.uncertainty[index];
-    if (!pool.predicted_classes.empty()) {
-      item.rarity = ImageRarity(pool.predicted_classes[index], labeled.class_counts);
-    }
+    if (!pool.predicted_classes.empty()) item.rarity = labeled_counts.Rarity(pool, index);
     return item;
   };
   // Diversity of items picked one after another, each against the labeled set and those before.
@@ -237,8 +285,22 @@ absl::StatusOr<BatchSelection> SelectBatch(const PoolScores& pool, const Labeled
     candidate_embeddings.push_back(pool.embeddings[index]);
   }
   // With nothing labeled yet the first pick is the most uncertain candidate (position 0).
-  const KCenterResult kcenter = KCenterGreedy(candidate_embeddings, labeled.embeddings,
-                                              static_cast<int>(diverse_count), /*first_pick=*/0);
+  KCenterResult kcenter;
+  if (options.rare_class_boost > 0 && !pool.predicted_classes.empty()) {
+    // Rarity against the labels and the batch's picks so far (counted in as they come).
+    ClassCounts counts(labeled.class_counts);
+    size_t counted = 0;
+    kcenter = WeightedKCenterGreedy(
+        candidate_embeddings, labeled.embeddings, static_cast<int>(diverse_count),
+        /*first_pick=*/0, [&](int point, absl::Span<const int> picks) {
+          for (; counted < picks.size(); ++counted)
+            counts.AddImage(pool, candidates[picks[counted]]);
+          return 1.0 + options.rare_class_boost * counts.Rarity(pool, candidates[point]);
+        });
+  } else {
+    kcenter = KCenterGreedy(candidate_embeddings, labeled.embeddings,
+                            static_cast<int>(diverse_count), /*first_pick=*/0);
+  }
 
   std::vector<SelectedImage> diverse;
   std::vector<bool> taken(pool_size, false);

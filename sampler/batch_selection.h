@@ -35,10 +35,16 @@ struct BatchSelectionOptions {
   SamplingStrategy strategy = SamplingStrategy::kHybrid;
   int candidate_factor = 5;
   double random_share = 0.1;
-  // Hybrid only. The candidate ranking key is uncertainty * (1 + rare_class_boost * rarity), with
-  // rarity(image) = max over its predicted classes c of 1 - n_c / max_c' n_c' (n_c: labeled boxes
-  // of class c; a class never labeled has rarity 1; with no labels at all every rarity is 0, as
-  // nothing is known to be rare). 0 turns it off.
+  // Hybrid only. rarity(image) = max over its predicted classes c of conf_c x (1 - n_c / n_max),
+  // conf_c the image's top pre-label score of class c (1 when not given), n_c the labeled boxes
+  // of class c and n_max the largest n_c (a class never labeled has rarity conf_c; with no labels
+  // at all every rarity is 0, as nothing is known to be rare). The boost weighs twice: the
+  // candidate ranking key is uncertainty * (1 + rare_class_boost * rarity), and each k-center
+  // pick maximises distance * (1 + rare_class_boost * rarity), with n_c counting the batch's
+  // earlier picks too (each adding conf_c of its predicted classes), so a batch does not fill up
+  // with one rare class. Weighting by confidence matters: a weak model's pre-labels name most
+  // classes in most images, and counted as certain they would make every image look rare.
+  // 0 turns it off.
   double rare_class_boost = 0.0;
   // Diversity is reported as min(1, distance / diversity_scale). 2 is the diameter of the unit
   // sphere, right for L2-normalised embeddings (the image scorer's).
@@ -55,6 +61,9 @@ struct PoolScores {
   std::vector<Embedding> embeddings;
   // Optional: the classes the model predicts in each image (for the rare-class boost).
   std::vector<std::vector<int64_t>> predicted_classes;
+  // Optional, else parallel to predicted_classes: each listed class's top pre-label score in the
+  // image, in (0, 1]. Empty (or an image's entry empty): confidence 1 for every listed class.
+  std::vector<std::vector<double>> predicted_class_scores;
 };
 
 struct LabeledSet {

@@ -7,11 +7,14 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "labelloop/v1/model.pb.h"
 #include "sampler/batch_selection.h"
 #include "spdlog/spdlog.h"
 
@@ -37,24 +40,31 @@ std::vector<int64_t> ParseClasses(const std::string& text) {
   return classes;
 }
 
-// Labeled boxes per detector class, for the rare-class boost. Detector class k (1-based) is the
-// k-th live class by id, the order training datasets number them in (training_dataset.cc); after
-// a class change it is approximate until the next model. Counts come from ListClasses (boxes of
-// every stored label version) and are read at most every kRefresh: a rarity does not need every
-// last label, and counting all boxes per batch would cost a scan of them on a large project.
+// Labeled boxes per detector class, for the rare-class boost, and the detector class of each
+// class name. Detector class k (1-based) is the k-th live class by id, the order training
+// datasets number them in (training_dataset.cc); after a class change it is approximate until
+// the next model. Counts come from ListClasses (boxes of every stored label version) and are read
+// at most every kRefresh: a rarity does not need every last label, and counting all boxes per
+// batch would cost a scan of them on a large project.
+struct ClassTable {
+  std::map<int64_t, int64_t> counts;
+  absl::flat_hash_map<std::string, int64_t> detector_class;
+};
+
 class LabeledClassCounts {
  public:
   explicit LabeledClassCounts(Store* store) : store_(store) {}
 
-  std::map<int64_t, int64_t> Get() {
+  ClassTable Get() {
     std::lock_guard<std::mutex> lock(mu_);
     const auto now = std::chrono::steady_clock::now();
     if (!loaded_ || now - loaded_at_ >= kRefresh) {
       absl::StatusOr<std::vector<v1::ClassInfo>> classes = store_->ListClasses();
       if (classes.ok()) {
-        counts_.clear();
+        table_ = ClassTable();
         for (size_t k = 0; k < classes->size(); ++k) {
-          counts_[static_cast<int64_t>(k) + 1] = (*classes)[k].box_count();
+          table_.counts[static_cast<int64_t>(k) + 1] = (*classes)[k].box_count();
+          table_.detector_class[(*classes)[k].name()] = static_cast<int64_t>(k) + 1;
         }
         loaded_ = true;
         loaded_at_ = now;
@@ -63,7 +73,7 @@ class LabeledClassCounts {
                      classes.status().ToString());
       }
     }
-    return counts_;
+    return table_;
   }
 
  private:
@@ -72,8 +82,34 @@ class LabeledClassCounts {
   std::mutex mu_;
   bool loaded_ = false;
   std::chrono::steady_clock::time_point loaded_at_;
-  std::map<int64_t, int64_t> counts_;
+  ClassTable table_;
 };
+
+// The predicted classes of a scored image with their top pre-label scores, from its stored
+// pre-labels; false when there are none to read (then the plain class list stands, at
+// confidence 1).
+bool ReadClassScores(const std::string& blob, const ClassTable& table,
+                     std::vector<int64_t>* classes, std::vector<double>* scores) {
+  v1::PredictResponse predictions;
+  if (blob.empty() || !predictions.ParseFromString(blob) || predictions.detections().empty()) {
+    return false;
+  }
+  std::map<int64_t, double> top;
+  for (const v1::Box& box : predictions.detections()) {
+    auto it = table.detector_class.find(box.class_name());
+    if (it == table.detector_class.end() || !(box.score() > 0.0f && box.score() <= 1.0f)) continue;
+    double& best = top[it->second];
+    best = std::max(best, static_cast<double>(box.score()));
+  }
+  if (top.empty()) return false;
+  classes->clear();
+  scores->clear();
+  for (const auto& [label, score] : top) {
+    classes->push_back(label);
+    scores->push_back(score);
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -96,18 +132,25 @@ BatchPicker MakeHybridPicker(Store* store, SamplerOptions options, uint64_t seed
     pool.uncertainty.resize(candidates.size());
     pool.embeddings.resize(candidates.size());
     pool.predicted_classes.resize(candidates.size());
+    pool.predicted_class_scores.resize(candidates.size());
     absl::flat_hash_map<int64_t, size_t> index;
     for (size_t i = 0; i < candidates.size(); ++i) {
       pool.uncertainty[i] = candidates[i].uncertainty;
       index[candidates[i].image_id] = i;
     }
     LabeledSet labeled;
-    if (options.selection.rare_class_boost > 0) labeled.class_counts = class_counts->Get();
+    const bool boost = options.selection.rare_class_boost > 0;
+    ClassTable classes;
+    if (boost) {
+      classes = class_counts->Get();
+      labeled.class_counts = classes.counts;
+    }
     std::vector<std::string> ids;
     for (const BatchCandidate& c : candidates) ids.push_back(absl::StrCat(c.image_id));
     absl::Status status = store->Read([&](SqliteDb* db) -> absl::Status {
       absl::StatusOr<SqliteStatement> query = db->Prepare(absl::StrCat(
-          "SELECT image_id, embedding, predicted_classes FROM image_scores WHERE image_id IN (",
+          "SELECT image_id, embedding, predicted_classes, predictions FROM image_scores"
+          " WHERE image_id IN (",
           absl::StrJoin(ids, ","), ")"));
       if (!query.ok()) return query.status();
       while (true) {
@@ -116,7 +159,11 @@ BatchPicker MakeHybridPicker(Store* store, SamplerOptions options, uint64_t seed
         if (!*row) break;
         size_t i = index[query->ColumnInt(0)];
         if (!query->ColumnIsNull(1)) pool.embeddings[i] = ToEmbedding(query->ColumnBlob(1));
-        pool.predicted_classes[i] = ParseClasses(query->ColumnText(2));
+        // Pre-labels are parsed only when the boost will read them.
+        if (!boost || !ReadClassScores(query->ColumnBlob(3), classes, &pool.predicted_classes[i],
+                                       &pool.predicted_class_scores[i])) {
+          pool.predicted_classes[i] = ParseClasses(query->ColumnText(2));
+        }
       }
       bool any_embedding = false;
       for (const Embedding& e : pool.embeddings) any_embedding |= !e.empty();

@@ -54,6 +54,12 @@ double L2Distance(absl::Span<const float> a, absl::Span<const float> b) {
 
 KCenterResult KCenterGreedy(const std::vector<Embedding>& points,
                             const std::vector<Embedding>& centers, int k, int first_pick) {
+  return WeightedKCenterGreedy(points, centers, k, first_pick, nullptr);
+}
+
+KCenterResult WeightedKCenterGreedy(const std::vector<Embedding>& points,
+                                    const std::vector<Embedding>& centers, int k, int first_pick,
+                                    const PickWeight& weight) {
   KCenterResult result;
   std::vector<double> nearest(points.size(), kInfinity);
   for (const Embedding& center : centers) Relax(points, center, nearest);
@@ -65,9 +71,19 @@ KCenterResult KCenterGreedy(const std::vector<Embedding>& points,
         static_cast<size_t>(first_pick) < points.size()) {
       best = first_pick;
     } else {
+      // Squared distances, so the weight enters squared: the same order as weight x distance.
+      double best_key = -1;
       for (size_t i = 0; i < points.size(); ++i) {
         if (picked[i]) continue;
-        if (best < 0 || nearest[i] > nearest[best]) best = static_cast<int>(i);
+        double key = nearest[i];
+        if (weight != nullptr) {
+          const double w = weight(static_cast<int>(i), result.picks);
+          key *= w * w;
+        }
+        if (best < 0 || key > best_key) {
+          best = static_cast<int>(i);
+          best_key = key;
+        }
       }
     }
     picked[best] = true;

@@ -1,6 +1,7 @@
 #ifndef LABELLOOP_SAMPLER_KCENTER_GREEDY_H_
 #define LABELLOOP_SAMPLER_KCENTER_GREEDY_H_
 
+#include <functional>
 #include <vector>
 
 #include "absl/types/span.h"
@@ -37,6 +38,18 @@ struct KCenterResult {
 // lowest index. O(points x (centers + k) x dim).
 KCenterResult KCenterGreedy(const std::vector<Embedding>& points,
                             const std::vector<Embedding>& centers, int k, int first_pick = 0);
+
+// A positive weight for `point` given the picks made so far (in pick order).
+using PickWeight = std::function<double(int point, absl::Span<const int> picks)>;
+
+// As KCenterGreedy, but each step after a forced first pick takes the point with the largest
+// weight x distance to its nearest center (ties to the lowest index): diversity traded against
+// a per-point value that may change with the picks (the rare-class boost). `weight` is called for
+// every unpicked point at every step. pick_distances stay plain distances, so they need not be
+// non-increasing. A weight of 1 everywhere picks what KCenterGreedy picks.
+KCenterResult WeightedKCenterGreedy(const std::vector<Embedding>& points,
+                                    const std::vector<Embedding>& centers, int k, int first_pick,
+                                    const PickWeight& weight);
 
 // The covering radius of `points` by `centers` plus the points at `chosen`: max over points of
 // the distance to the nearest of them. +infinity when there is no center at all.

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -28,6 +29,16 @@ ABSL_FLAG(std::string, train_voc, "", "Pascal VOC folder of the pool.");
 ABSL_FLAG(std::string, test_voc, "", "Pascal VOC folder of the test split.");
 ABSL_FLAG(std::string, voc_train_set, "trainval", "ImageSets/Main list of the pool (VOC).");
 ABSL_FLAG(std::string, voc_test_set, "test", "ImageSets/Main list of the test split (VOC).");
+ABSL_FLAG(std::string, train_yolo, "",
+          "YOLO txt folder of the pool (classes.txt, images/, labels/).");
+ABSL_FLAG(std::string, test_yolo, "", "YOLO txt folder of the test split.");
+ABSL_FLAG(std::string, tune_coco, "",
+          "Optional tuning split (COCO), evaluated beside the test split after every round: "
+          "choose settings on it, report on the test split.");
+ABSL_FLAG(std::string, tune_images, "", "Image folder of --tune-coco.");
+ABSL_FLAG(std::string, tune_voc, "", "Optional tuning split (Pascal VOC folder).");
+ABSL_FLAG(std::string, tune_yolo, "", "Optional tuning split (YOLO txt folder).");
+ABSL_FLAG(std::string, voc_tune_set, "val", "ImageSets/Main list of the tuning split (VOC).");
 ABSL_FLAG(std::string, strategies, "random,entropy,hybrid", "Sampler strategies to compare.");
 ABSL_FLAG(int, seeds, 3, "Seeds 1..N per strategy.");
 ABSL_FLAG(int, initial, 20, "Images in the initial random set (the same for every strategy).");
@@ -47,26 +58,36 @@ ABSL_FLAG(std::string, plot_script, PLOT_SCRIPT_PATH, "plot_curves.py; empty: no
 namespace labelloop {
 namespace {
 
-absl::StatusOr<SimDataset> LoadSplit(const std::string& coco, const std::string& images,
-                                     const std::string& voc, const std::string& voc_set,
-                                     const std::string& which) {
-  if (!coco.empty() && !voc.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("give either --", which, "-coco or --", which, "-voc, not both"));
+// One split given as COCO (file + image folder), VOC or YOLO; exactly one of the three.
+struct SplitFlags {
+  std::string coco, images, voc, voc_set, yolo;
+};
+
+absl::StatusOr<SimDataset> LoadSplit(const SplitFlags& flags, const std::string& which) {
+  const int given = !flags.coco.empty() + !flags.voc.empty() + !flags.yolo.empty();
+  if (given > 1) {
+    return absl::InvalidArgumentError(absl::StrCat("give one of --", which, "-coco, --", which,
+                                                   "-voc and --", which, "-yolo, not several"));
   }
-  if (!coco.empty()) {
-    if (images.empty()) {
+  if (!flags.coco.empty()) {
+    if (flags.images.empty()) {
       return absl::InvalidArgumentError(
           absl::StrCat("--", which, "-coco needs --", which, "-images"));
     }
-    return LoadCocoDataset(coco, images);
+    return LoadCocoDataset(flags.coco, flags.images);
   }
-  if (!voc.empty()) return LoadVocDataset(voc, voc_set);
-  return absl::InvalidArgumentError(absl::StrCat("give --", which, "-coco or --", which, "-voc"));
+  if (!flags.voc.empty()) return LoadVocDataset(flags.voc, flags.voc_set);
+  if (!flags.yolo.empty()) return LoadYoloDataset(flags.yolo);
+  return absl::InvalidArgumentError(
+      absl::StrCat("give --", which, "-coco, --", which, "-voc or --", which, "-yolo"));
 }
 
 int Report(const std::vector<SimRunResult>& results, const std::string& out) {
-  const std::string summary = SummaryTable(results);
+  std::string summary = SummaryTable(results);
+  if (HasTuningSplit(results)) {
+    summary = absl::StrCat("Tuning split (choose settings here):\n",
+                           SummaryTable(results, EvalSplit::kTuning), "\nTest split:\n", summary);
+  }
   std::cout << "\n" << summary;
   std::ofstream(out + "/summary.txt") << summary;
   if (const std::string script = absl::GetFlag(FLAGS_plot_script); !script.empty()) {
@@ -95,14 +116,30 @@ int Run() {
     return Report(*results, out);
   }
   absl::StatusOr<SimDataset> pool =
-      LoadSplit(absl::GetFlag(FLAGS_train_coco), absl::GetFlag(FLAGS_train_images),
-                absl::GetFlag(FLAGS_train_voc), absl::GetFlag(FLAGS_voc_train_set), "train");
+      LoadSplit({absl::GetFlag(FLAGS_train_coco), absl::GetFlag(FLAGS_train_images),
+                 absl::GetFlag(FLAGS_train_voc), absl::GetFlag(FLAGS_voc_train_set),
+                 absl::GetFlag(FLAGS_train_yolo)},
+                "train");
   absl::StatusOr<SimDataset> test =
-      LoadSplit(absl::GetFlag(FLAGS_test_coco), absl::GetFlag(FLAGS_test_images),
-                absl::GetFlag(FLAGS_test_voc), absl::GetFlag(FLAGS_voc_test_set), "test");
+      LoadSplit({absl::GetFlag(FLAGS_test_coco), absl::GetFlag(FLAGS_test_images),
+                 absl::GetFlag(FLAGS_test_voc), absl::GetFlag(FLAGS_voc_test_set),
+                 absl::GetFlag(FLAGS_test_yolo)},
+                "test");
   if (!pool.ok() || !test.ok()) {
     std::cerr << (pool.ok() ? test.status() : pool.status()) << "\n";
     return 2;
+  }
+  std::optional<SimDataset> tune;
+  const SplitFlags tune_flags = {absl::GetFlag(FLAGS_tune_coco), absl::GetFlag(FLAGS_tune_images),
+                                 absl::GetFlag(FLAGS_tune_voc), absl::GetFlag(FLAGS_voc_tune_set),
+                                 absl::GetFlag(FLAGS_tune_yolo)};
+  if (!tune_flags.coco.empty() || !tune_flags.voc.empty() || !tune_flags.yolo.empty()) {
+    absl::StatusOr<SimDataset> loaded = LoadSplit(tune_flags, "tune");
+    if (!loaded.ok()) {
+      std::cerr << loaded.status() << "\n";
+      return 2;
+    }
+    tune = std::move(*loaded);
   }
   SimRunOptions base;
   base.initial = absl::GetFlag(FLAGS_initial);
@@ -131,7 +168,9 @@ int Run() {
       absl::StrSplit(absl::GetFlag(FLAGS_strategies), ',', absl::SkipEmpty());
   std::filesystem::create_directories(out);
   std::cout << "pool: " << pool->images.size() << " images; test: " << test->images.size()
-            << " images; classes: " << pool->class_names.size() << std::endl;
+            << " images; ";
+  if (tune.has_value()) std::cout << "tuning split: " << tune->images.size() << " images; ";
+  std::cout << "classes: " << pool->class_names.size() << std::endl;
 
   std::vector<SimRunResult> results;
   // Seeds outermost: a run cut short still has every strategy on the seeds it finished.
@@ -143,7 +182,8 @@ int Run() {
       options.work_dir = absl::StrCat(out, "/work/", strategy, "-seed", seed);
       std::filesystem::remove_all(options.work_dir);
       std::cout << strategy << " seed " << seed << std::endl;
-      absl::StatusOr<std::vector<SimRound>> rounds = RunSimulation(options, *pool, *test);
+      absl::StatusOr<std::vector<SimRound>> rounds =
+          RunSimulation(options, *pool, *test, tune.has_value() ? &*tune : nullptr);
       if (!rounds.ok()) {
         std::cerr << strategy << " seed " << seed << " failed: " << rounds.status() << "\n";
         return 1;
@@ -166,7 +206,9 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "labelloop-al-sim --train-coco=ANN.json --train-images=DIR --test-coco=ANN.json "
       "--test-images=DIR [--strategies=random,entropy,hybrid --seeds=3 --initial=N --step=N "
-      "--rounds=R --config=FILE] --out=DIR   (or --train-voc=DIR --test-voc=DIR)");
+      "--rounds=R --config=FILE --tune-coco=ANN.json --tune-images=DIR] --out=DIR   (or "
+      "--train-voc=DIR --test-voc=DIR [--tune-voc=DIR], or --train-yolo=DIR --test-yolo=DIR "
+      "[--tune-yolo=DIR])");
   // The documented spelling is --train-coco; absl names flags with underscores.
   std::vector<std::string> args(argv, argv + argc);
   std::vector<char*> argv_fixed;

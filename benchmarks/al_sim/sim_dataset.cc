@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "formats/coco_format.h"
 #include "formats/voc_format.h"
+#include "formats/yolo_format.h"
 
 namespace labelloop {
 namespace {
@@ -35,6 +36,11 @@ absl::StatusOr<SimDataset> LoadVocDataset(const std::string& root, const std::st
   ImportReport report;
   return Summarize(ReadVocDataset(root, image_set, ImportOptions(), &report), report,
                    absl::StrCat(root, " (", image_set, ")"));
+}
+
+absl::StatusOr<SimDataset> LoadYoloDataset(const std::string& root) {
+  ImportReport report;
+  return Summarize(ReadYoloDataset(root, ImportOptions(), &report), report, root);
 }
 
 }  // namespace labelloop

@@ -23,6 +23,11 @@ absl::StatusOr<SimDataset> LoadCocoDataset(const std::string& annotations_path,
 // marked difficult are kept (a perfect annotator draws them too).
 absl::StatusOr<SimDataset> LoadVocDataset(const std::string& root, const std::string& image_set);
 
+// A YOLO txt folder (formats/yolo_format.h): classes.txt or obj.names, and images/ with labels/
+// beside it (or the label files next to the images). An image without a label file is a
+// background image, as in Ultralytics.
+absl::StatusOr<SimDataset> LoadYoloDataset(const std::string& root);
+
 }  // namespace labelloop
 
 #endif  // LABELLOOP_BENCHMARKS_AL_SIM_SIM_DATASET_H_

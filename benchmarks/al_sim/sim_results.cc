@@ -16,11 +16,17 @@ std::string ResultsJson(const std::vector<SimRunResult>& runs) {
   for (const SimRunResult& run : runs) {
     nlohmann::json rounds = nlohmann::json::array();
     for (const SimRound& round : run.rounds) {
-      rounds.push_back({{"images", round.images},
-                        {"boxes", round.boxes},
-                        {"map", round.map},
-                        {"map50", round.map50},
-                        {"seconds", round.seconds}});
+      nlohmann::json r = {{"images", round.images},
+                          {"boxes", round.boxes},
+                          {"map", round.map},
+                          {"map50", round.map50},
+                          {"seconds", round.seconds}};
+      if (!round.class_ap.empty()) r["class_ap"] = round.class_ap;
+      if (round.tune_map >= 0) {
+        r["tune_map"] = round.tune_map;
+        r["tune_map50"] = round.tune_map50;
+      }
+      rounds.push_back(std::move(r));
     }
     out["runs"].push_back({{"strategy", run.strategy}, {"seed", run.seed}, {"rounds", rounds}});
   }
@@ -50,6 +56,10 @@ absl::StatusOr<std::vector<SimRunResult>> ReadResultsJson(const std::string& pat
         r.map = round.at("map").get<double>();
         r.map50 = round.at("map50").get<double>();
         r.seconds = round.at("seconds").get<double>();
+        // Written only by newer runs (and only with a tuning split): optional on reading.
+        if (round.contains("class_ap")) r.class_ap = round["class_ap"].get<std::vector<double>>();
+        r.tune_map = round.value("tune_map", -1.0);
+        r.tune_map50 = round.value("tune_map50", -1.0);
         result.rounds.push_back(r);
       }
       runs.push_back(std::move(result));
@@ -60,7 +70,17 @@ absl::StatusOr<std::vector<SimRunResult>> ReadResultsJson(const std::string& pat
   return runs;
 }
 
-MeanCurve MeanCurveOf(const std::vector<SimRunResult>& runs, const std::string& strategy) {
+bool HasTuningSplit(const std::vector<SimRunResult>& runs) {
+  for (const SimRunResult& run : runs) {
+    for (const SimRound& round : run.rounds) {
+      if (round.tune_map >= 0) return true;
+    }
+  }
+  return false;
+}
+
+MeanCurve MeanCurveOf(const std::vector<SimRunResult>& runs, const std::string& strategy,
+                      EvalSplit split) {
   std::vector<const SimRunResult*> selected;
   size_t length = SIZE_MAX;
   for (const SimRunResult& run : runs) {
@@ -75,7 +95,7 @@ MeanCurve MeanCurveOf(const std::vector<SimRunResult>& runs, const std::string& 
     for (const SimRunResult* run : selected) {
       images += static_cast<double>(run->rounds[r].images);
       boxes += static_cast<double>(run->rounds[r].boxes);
-      map += run->rounds[r].map;
+      map += split == EvalSplit::kTest ? run->rounds[r].map : run->rounds[r].tune_map;
     }
     const double n = static_cast<double>(selected.size());
     curve.images.push_back(images / n);
@@ -96,33 +116,46 @@ LabelsNeeded LabelsToReach(const MeanCurve& curve, double target) {
   return {};
 }
 
-std::string SummaryTable(const std::vector<SimRunResult>& runs) {
+std::string SummaryTable(const std::vector<SimRunResult>& runs, EvalSplit split) {
   std::vector<std::string> strategies;
   for (const SimRunResult& run : runs) {
     if (std::find(strategies.begin(), strategies.end(), run.strategy) == strategies.end()) {
       strategies.push_back(run.strategy);
     }
   }
-  const MeanCurve random = MeanCurveOf(runs, "random");
+  if (split == EvalSplit::kTuning) {
+    // A run without the tuning split would average its -1 into the curve.
+    for (const SimRunResult& run : runs) {
+      for (const SimRound& round : run.rounds) {
+        if (round.tune_map < 0) {
+          return absl::StrCat("run ", run.strategy, " seed ", run.seed,
+                              " has no tuning-split mAP: no tuning-split comparison\n");
+        }
+      }
+    }
+  }
+  const MeanCurve random = MeanCurveOf(runs, "random", split);
   if (random.map.empty()) return "no random runs: nothing to compare with\n";
   const double target = random.map.back();
+  const char* split_name = split == EvalSplit::kTest ? "test" : "tuning-split";
   if (target <= 0) {
     // Every curve "reaches" zero at its first point; a table would claim savings that are not.
-    return "random's final mean mAP is 0: the models learned nothing yet, no comparison\n";
+    return absl::StrCat("random's final mean ", split_name,
+                        " mAP is 0: the models learned nothing yet, no comparison\n");
   }
   const double random_images = random.images.back();
   const double random_boxes = random.boxes.back();
   std::string out = absl::StrFormat(
-      "Labels needed to reach random's final mean mAP %.4f (random: %.0f images, %.0f boxes);\n"
-      "interpolated on the mean curve over seeds.\n\n",
-      target, random_images, random_boxes);
+      "Labels needed to reach random's final mean %s mAP %.4f (random: %.0f images, %.0f "
+      "boxes);\ninterpolated on the mean curve over seeds.\n\n",
+      split_name, target, random_images, random_boxes);
   absl::StrAppendFormat(&out, "| %-18s | %10s | %9s | %13s | %12s | %12s |\n", "strategy",
                         "final mAP", "images", "images saved", "boxes", "boxes saved");
   absl::StrAppend(&out, "|", std::string(20, '-'), "|", std::string(12, '-'), "|",
                   std::string(11, '-'), "|", std::string(15, '-'), "|", std::string(14, '-'), "|",
                   std::string(14, '-'), "|\n");
   for (const std::string& strategy : strategies) {
-    const MeanCurve curve = MeanCurveOf(runs, strategy);
+    const MeanCurve curve = MeanCurveOf(runs, strategy, split);
     if (curve.map.empty()) continue;
     const LabelsNeeded needed = LabelsToReach(curve, target);
     if (!needed.reached) {

@@ -265,8 +265,8 @@ std::vector<size_t> InitialSet(size_t pool_size, int count, int seed) {
 }
 
 absl::StatusOr<std::vector<SimRound>> RunSimulation(const SimRunOptions& options,
-                                                    const SimDataset& pool,
-                                                    const SimDataset& test) {
+                                                    const SimDataset& pool, const SimDataset& test,
+                                                    const SimDataset* tune) {
   std::filesystem::create_directories(options.work_dir);
   const std::string config_path = options.work_dir + "/config.textproto";
   {
@@ -281,8 +281,11 @@ absl::StatusOr<std::vector<SimRound>> RunSimulation(const SimRunOptions& options
   SimClient client((*daemon)->channel());
 
   std::vector<std::string> classes = pool.class_names;
-  for (const std::string& name : test.class_names) {
-    if (std::find(classes.begin(), classes.end(), name) == classes.end()) classes.push_back(name);
+  for (const SimDataset* split : {&test, tune}) {
+    if (split == nullptr) continue;
+    for (const std::string& name : split->class_names) {
+      if (std::find(classes.begin(), classes.end(), name) == classes.end()) classes.push_back(name);
+    }
   }
   if (absl::Status status = client.SetClasses(classes); !status.ok()) return status;
   absl::StatusOr<std::vector<int64_t>> ids = client.AddPool(pool);
@@ -357,14 +360,32 @@ absl::StatusOr<std::vector<SimRound>> RunSimulation(const SimRunOptions& options
     // -1 means "no ground truth", which a test split with boxes never gives; clamp for plotting.
     result.map = std::max(0.0, eval->map);
     result.map50 = std::max(0.0, eval->map50);
+    std::string per_class;
+    for (const std::string& name : pool.class_names) {
+      double ap = -1;
+      for (const CocoClassResult& c : eval->per_class) {
+        if (c.name == name) ap = c.ap;
+      }
+      result.class_ap.push_back(ap);
+      absl::StrAppendFormat(&per_class, "%s%s %.3f", per_class.empty() ? "" : ", ", name, ap);
+    }
+    std::string tune_text;
+    if (tune != nullptr) {
+      absl::StatusOr<CocoEvalResult> tuned =
+          Evaluate(&client, *tune, static_cast<float>(options.eval_score_threshold));
+      if (!tuned.ok()) return tuned.status();
+      result.tune_map = std::max(0.0, tuned->map);
+      result.tune_map50 = std::max(0.0, tuned->map50);
+      tune_text = absl::StrFormat(", tuning mAP %.4f", result.tune_map);
+    }
     result.seconds = SecondsSince(round_start);
     result.model_version = job->result_version();
     result.promoted = job->promoted();
     std::cout << absl::StrFormat(
-                     "  %s seed %d round %d: %d images, %d boxes, mAP %.4f, mAP50 %.4f, %.0f s "
-                     "(model %s %s)",
+                     "  %s seed %d round %d: %d images, %d boxes, mAP %.4f, mAP50 %.4f (%s)%s, "
+                     "%.0f s (model %s %s)",
                      options.strategy, options.seed, round, result.images, result.boxes, result.map,
-                     result.map50, result.seconds, result.model_version,
+                     result.map50, per_class, tune_text, result.seconds, result.model_version,
                      result.promoted ? "promoted" : "not promoted: " + job->promotion_reason())
               << std::endl;
     rounds.push_back(result);

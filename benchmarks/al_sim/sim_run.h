@@ -12,12 +12,17 @@
 namespace labelloop {
 
 // One point of a learning curve: the serving model after a training round, evaluated on the
-// fixed test split.
+// fixed test split (and on the tuning split when one is given).
 struct SimRound {
   int64_t images = 0;  // labeled images so far (the daemon's validation share included)
   int64_t boxes = 0;   // ground-truth boxes in them
   double map = 0;      // COCO AP@[.5:.95] on the test split
   double map50 = 0;
+  // AP@[.5:.95] per class on the test split, in the pool's class order (-1: no test boxes).
+  std::vector<double> class_ap;
+  // The same on the tuning split; -1 when the run had none.
+  double tune_map = -1;
+  double tune_map50 = -1;
   double seconds = 0;  // wall time of this round: labeling RPCs, training, re-scoring, evaluation
   std::string model_version;
   bool promoted = false;
@@ -40,9 +45,12 @@ struct SimRunOptions {
 std::vector<size_t> InitialSet(size_t pool_size, int count, int seed);
 
 // Starts a fresh labelloopd, adds the pool, labels the initial set, then trains, evaluates and
-// labels `step` more images from the queue, `rounds` times. Progress goes to stdout.
+// labels `step` more images from the queue, `rounds` times. Progress goes to stdout. `tune`, if
+// not null, is evaluated beside `test` after every round: a split to choose settings on, so
+// that the test split only reports. Which images are picked never depends on either split.
 absl::StatusOr<std::vector<SimRound>> RunSimulation(const SimRunOptions& options,
-                                                    const SimDataset& pool, const SimDataset& test);
+                                                    const SimDataset& pool, const SimDataset& test,
+                                                    const SimDataset* tune = nullptr);
 
 }  // namespace labelloop
 

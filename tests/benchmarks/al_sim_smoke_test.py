@@ -1,13 +1,15 @@
 #!/usr/bin/python3
 """al_sim_smoke: labelloop-al-sim end to end on a few Fashion scenes, one seed, two strategies,
-two rounds, a tiny detector: the process succeeds and writes results.json of the documented shape
-and curves.png.
+two rounds, a tiny detector, the test split read as a YOLO folder (converted from the composer's
+COCO) and a tuning split beside it: the process succeeds and writes results.json of the
+documented shape, both summaries and curves.png.
 
     al_sim_smoke_test.py SIMULATOR LABELLOOPD COMPOSER
 """
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,14 +27,40 @@ training {
 """
 
 
+def coco_to_yolo(coco_dir, out):
+    """The composer's COCO split as a YOLO txt folder: classes.txt, images/, labels/."""
+    with open(os.path.join(coco_dir, "annotations.json")) as f:
+        coco = json.load(f)
+    categories = sorted(coco["categories"], key=lambda c: c["id"])
+    index = {c["id"]: k for k, c in enumerate(categories)}
+    os.makedirs(os.path.join(out, "labels"))
+    shutil.copytree(os.path.join(coco_dir, "images"), os.path.join(out, "images"))
+    with open(os.path.join(out, "classes.txt"), "w") as f:
+        f.write("".join(c["name"] + "\n" for c in categories))
+    lines = {image["id"]: [] for image in coco["images"]}
+    for a in coco["annotations"]:
+        image = next(i for i in coco["images"] if i["id"] == a["image_id"])
+        x, y, w, h = a["bbox"]
+        lines[a["image_id"]].append("%d %.6f %.6f %.6f %.6f" % (
+            index[a["category_id"]], (x + w / 2) / image["width"], (y + h / 2) / image["height"],
+            w / image["width"], h / image["height"]))
+    for image in coco["images"]:
+        stem = os.path.splitext(image["file_name"])[0]
+        with open(os.path.join(out, "labels", stem + ".txt"), "w") as f:
+            f.write("".join(line + "\n" for line in lines[image["id"]]))
+
+
 def main():
     simulator, labelloopd, composer = sys.argv[1:4]
     with tempfile.TemporaryDirectory(prefix="al_sim_smoke_") as tmp:
-        for split, count in (("train", 16), ("test", 6)):
+        # The tuning split comes from the train items with another seed, as in RESULTS.md.
+        for name, split, count, seed in (("train", "train", 16, 1), ("test", "test", 6, 1),
+                                         ("tune", "train", 4, 7)):
             subprocess.run(["/usr/bin/python3", composer, "--split=" + split,
-                            "--count=%d" % count, "--size=96", "--min-scale=24",
-                            "--max-scale=48", "--max-objects=2", "--classes=1,8",
-                            "--out=" + os.path.join(tmp, split)], check=True)
+                            "--count=%d" % count, "--seed=%d" % seed, "--size=96",
+                            "--min-scale=24", "--max-scale=48", "--max-objects=2",
+                            "--classes=1,8", "--out=" + os.path.join(tmp, name)], check=True)
+        coco_to_yolo(os.path.join(tmp, "test"), os.path.join(tmp, "test_yolo"))
         config = os.path.join(tmp, "config.textproto")
         with open(config, "w") as f:
             f.write(CONFIG)
@@ -40,8 +68,9 @@ def main():
         command = [simulator,
                    "--train-coco=" + os.path.join(tmp, "train", "annotations.json"),
                    "--train-images=" + os.path.join(tmp, "train", "images"),
-                   "--test-coco=" + os.path.join(tmp, "test", "annotations.json"),
-                   "--test-images=" + os.path.join(tmp, "test", "images"),
+                   "--test-yolo=" + os.path.join(tmp, "test_yolo"),
+                   "--tune-coco=" + os.path.join(tmp, "tune", "annotations.json"),
+                   "--tune-images=" + os.path.join(tmp, "tune", "images"),
                    "--strategies=random,hybrid", "--seeds=1", "--initial=4", "--step=4",
                    "--rounds=2", "--config=" + config, "--out=" + out,
                    "--labelloopd=" + labelloopd]
@@ -65,15 +94,23 @@ def main():
             rounds = run_entry["rounds"]
             assert [r["images"] for r in rounds] == [4, 8], rounds
             for r in rounds:
-                assert set(r) == {"images", "boxes", "map", "map50", "seconds"}, r.keys()
+                assert set(r) == {"images", "boxes", "map", "map50", "seconds", "class_ap",
+                                  "tune_map", "tune_map50"}, r.keys()
                 assert 0 <= r["map"] <= r["map50"] <= 1, r
+                assert 0 <= r["tune_map"] <= r["tune_map50"] <= 1, r
+                # One AP per pool class (trouser, bag), each -1 (no test box) or in [0, 1].
+                assert len(r["class_ap"]) == 2, r
+                assert all(ap == -1 or 0 <= ap <= 1 for ap in r["class_ap"]), r
                 assert r["seconds"] > 0, r
                 assert r["images"] <= r["boxes"] <= 2 * r["images"], r  # 1-2 objects per scene
             assert rounds[0]["boxes"] <= rounds[1]["boxes"], rounds
         # Round 0 is the same random set for every strategy of a seed.
         assert runs[0]["rounds"][0]["boxes"] == runs[1]["rounds"][0]["boxes"], runs
+        # The YOLO test split was read whole: 6 images.
+        assert "test: 6 images" in run.stdout, run.stdout
         assert os.path.getsize(os.path.join(out, "curves.png")) > 1000
-        assert "random's final mean mAP" in run.stdout, run.stdout
+        assert "random's final mean test mAP" in run.stdout, run.stdout
+        assert "random's final mean tuning-split mAP" in run.stdout, run.stdout
     print("al_sim_smoke: OK")
 
 

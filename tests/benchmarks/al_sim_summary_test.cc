@@ -60,8 +60,41 @@ TEST(AlSimSummaryTest, NoTableWhenRandomLearnedNothing) {
   EXPECT_NE(SummaryTable(runs).find("no comparison"), std::string::npos);
 }
 
+SimRound TunedPoint(int64_t images, int64_t boxes, double map, double tune_map) {
+  SimRound round = Point(images, boxes, map);
+  round.tune_map = tune_map;
+  round.tune_map50 = tune_map;
+  return round;
+}
+
+TEST(AlSimSummaryTest, TuningSplitTableReadsTheTuningCurve) {
+  // On the test split hybrid saves nothing; on the tuning split it reaches random's 0.3 at 20.
+  std::vector<SimRunResult> runs = {
+      {"random", 1, {TunedPoint(10, 20, 0.1, 0.1), TunedPoint(30, 60, 0.3, 0.3)}},
+      {"hybrid", 1, {TunedPoint(10, 20, 0.1, 0.2), TunedPoint(30, 60, 0.3, 0.4)}},
+  };
+  ASSERT_TRUE(HasTuningSplit(runs));
+  EXPECT_DOUBLE_EQ(MeanCurveOf(runs, "hybrid", EvalSplit::kTuning).map[1], 0.4);
+  const std::string tuning = SummaryTable(runs, EvalSplit::kTuning);
+  EXPECT_NE(tuning.find("tuning-split mAP 0.3000"), std::string::npos) << tuning;
+  EXPECT_NE(tuning.find("33.3%"), std::string::npos) << tuning;
+  const std::string test = SummaryTable(runs);
+  EXPECT_NE(test.find("test mAP 0.3000"), std::string::npos) << test;
+  EXPECT_EQ(test.find("33.3%"), std::string::npos) << test;
+}
+
+TEST(AlSimSummaryTest, NoTuningTableWhenARunWasNotEvaluatedOnIt) {
+  std::vector<SimRunResult> runs = {{"random", 1, {TunedPoint(10, 20, 0.1, 0.1)}},
+                                    {"hybrid", 1, {Point(10, 20, 0.2)}}};
+  EXPECT_NE(SummaryTable(runs, EvalSplit::kTuning).find("hybrid seed 1 has no tuning-split"),
+            std::string::npos);
+  EXPECT_FALSE(HasTuningSplit({{"random", 1, {Point(10, 20, 0.1)}}}));
+}
+
 TEST(AlSimSummaryTest, ResultsJsonReadsBack) {
-  std::vector<SimRunResult> runs = {{"hybrid", 2, {Point(10, 20, 0.25)}}};
+  SimRound tuned = TunedPoint(10, 20, 0.25, 0.5);
+  tuned.class_ap = {0.125, -1};
+  std::vector<SimRunResult> runs = {{"hybrid", 2, {Point(10, 20, 0.25), tuned}}};
   const std::string path =
       (std::filesystem::temp_directory_path() / "al_sim_summary_test.json").string();
   ASSERT_TRUE(WriteResultsJson(runs, path).ok());
@@ -73,6 +106,14 @@ TEST(AlSimSummaryTest, ResultsJsonReadsBack) {
   EXPECT_EQ((*back)[0].seed, 2);
   EXPECT_EQ((*back)[0].rounds[0].boxes, 20);
   EXPECT_DOUBLE_EQ((*back)[0].rounds[0].map, 0.25);
+  // Optional fields: absent in the first round (older files read the same way), kept in the
+  // second.
+  EXPECT_TRUE((*back)[0].rounds[0].class_ap.empty());
+  EXPECT_DOUBLE_EQ((*back)[0].rounds[0].tune_map, -1);
+  ASSERT_EQ((*back)[0].rounds.size(), 2u);
+  EXPECT_EQ((*back)[0].rounds[1].class_ap, (std::vector<double>{0.125, -1}));
+  EXPECT_DOUBLE_EQ((*back)[0].rounds[1].tune_map, 0.5);
+  EXPECT_DOUBLE_EQ((*back)[0].rounds[1].tune_map50, 0.5);
 }
 
 }  // namespace

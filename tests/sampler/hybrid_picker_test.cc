@@ -7,6 +7,7 @@
 #include "common/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "labelloop/v1/model.pb.h"
 #include "tests/common/temp_dir.h"
 
 namespace labelloop {
@@ -51,8 +52,10 @@ class HybridPickerTest : public ::testing::Test {
     return (*added)[0].image_id;
   }
 
-  // An unlabeled image scored by "v1" with a 2-d embedding and `predicted` detector classes.
-  int64_t AddScored(const std::string& name, float angle, const std::string& predicted) {
+  // An unlabeled image scored by "v1" with a 2-d embedding, `predicted` detector classes and
+  // the pre-labels `prelabels` (serialized v1::PredictResponse; empty: none stored).
+  int64_t AddScored(const std::string& name, float angle, const std::string& predicted,
+                    const std::string& prelabels = "") {
     const int64_t id = AddImage(name);
     const float embedding[2] = {std::cos(angle), std::sin(angle)};
     std::string blob(sizeof(embedding), '\0');
@@ -62,9 +65,13 @@ class HybridPickerTest : public ::testing::Test {
                       auto put = db->Prepare(
                           "INSERT INTO image_scores(image_id, model_version, uncertainty, parts,"
                           " predictions, embedding, predicted_classes, scored_ms)"
-                          " VALUES(?, 'v1', 0.5, x'', x'', ?, ?, 0)");
+                          " VALUES(?, 'v1', 0.5, x'', ?, ?, ?, 0)");
                       if (!put.ok()) return put.status();
-                      return put->Bind(1, id).BindBlob(2, blob).Bind(3, predicted).Run();
+                      return put->Bind(1, id)
+                          .BindBlob(2, prelabels)
+                          .BindBlob(3, blob)
+                          .Bind(4, predicted)
+                          .Run();
                     })
                     .ok());
     return id;
@@ -96,6 +103,48 @@ TEST_F(HybridPickerTest, RareClassBoostPrefersImagesPredictedToHoldTheRareClass)
   std::vector<BatchPick> boosted = MakeHybridPicker(store_.get(), options, 1)(candidates, 1);
   ASSERT_EQ(boosted.size(), 1u);
   EXPECT_EQ(boosted[0].index, 1);
+}
+
+// Serialized pre-labels: one box per (class name, score).
+std::string Prelabels(const std::vector<std::pair<std::string, float>>& boxes) {
+  v1::PredictResponse response;
+  for (const auto& [name, score] : boxes) {
+    v1::Box* box = response.add_detections();
+    box->set_x1(1);
+    box->set_y1(1);
+    box->set_x2(20);
+    box->set_y2(20);
+    box->set_class_name(name);
+    box->set_score(score);
+  }
+  return response.SerializeAsString();
+}
+
+TEST_F(HybridPickerTest, RareClassBoostWeighsPreLabelsByTheirScores) {
+  // Both images list the rare class among their predicted classes, but the more uncertain one
+  // only by a 0.31 guess: its rarity is 0.31 x 0.75, the other's 0.95 x 0.75.
+  std::vector<BatchCandidate> candidates = {
+      {AddScored("a-guess", 0.0f, "1,2", Prelabels({{"common", 0.9f}, {"rare", 0.31f}})), 0.6, true,
+       true},
+      {AddScored("b-sure", 1.0f, "2", Prelabels({{"rare", 0.5f}, {"rare", 0.95f}})), 0.5, true,
+       true},
+  };
+  SamplerOptions options;
+  options.selection.random_share = 0.0;
+  options.selection.candidate_factor = 1;
+  options.selection.rare_class_boost = 1.0;
+  // Keys: 0.6 x (1 + 0.2325) = 0.74 against 0.5 x (1 + 0.7125) = 0.856.
+  std::vector<BatchPick> picks = MakeHybridPicker(store_.get(), options, 1)(candidates, 1);
+  ASSERT_EQ(picks.size(), 1u);
+  EXPECT_EQ(picks[0].index, 1);
+  // Counted as certain (the class lists alone) both are rarity 0.75 and uncertainty decides.
+  std::vector<BatchCandidate> listed = {
+      {AddScored("c-guess", 0.0f, "1,2"), 0.6, true, true},
+      {AddScored("d-sure", 1.0f, "2"), 0.5, true, true},
+  };
+  picks = MakeHybridPicker(store_.get(), options, 1)(listed, 1);
+  ASSERT_EQ(picks.size(), 1u);
+  EXPECT_EQ(picks[0].index, 0);
 }
 
 TEST_F(HybridPickerTest, WithoutEmbeddingsItKeepsRankOrderAndReadsNothing) {

@@ -214,6 +214,74 @@ TEST(SelectBatchTest, RareClassBoost) {
   EXPECT_DOUBLE_EQ(on->items[0].rarity, 1.0);
 }
 
+TEST(SelectBatchTest, RarityWeighsPredictedClassesByConfidence) {
+  // Both images are predicted to hold the never-labeled class 2; image 1 only at 0.35 (a weak
+  // model's guess), image 0 at 0.9. Image 1 is more uncertain.
+  PoolScores pool;
+  pool.uncertainty = {0.5, 0.6};
+  pool.embeddings = {{0.0f}, {1.0f}};
+  pool.predicted_classes = {{1, 2}, {2}};
+  pool.predicted_class_scores = {{0.95, 0.9}, {0.35}};
+  LabeledSet labeled;
+  labeled.class_counts = {{1, 10}};
+  BatchSelectionOptions options = Options(SamplingStrategy::kHybrid);
+  options.candidate_factor = 1;
+  options.rare_class_boost = 1.0;  // keys 0.5 x 1.9 = 0.95 and 0.6 x 1.35 = 0.81
+  auto s = SelectBatch(pool, labeled, 1, options, 1);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->items[0].index, 0);
+  EXPECT_DOUBLE_EQ(s->items[0].rarity, 0.9);
+  // Counted as certain (no scores), both are rarity 1 and the more uncertain one wins.
+  pool.predicted_class_scores.clear();
+  auto hard = SelectBatch(pool, labeled, 1, options, 1);
+  ASSERT_TRUE(hard.ok());
+  EXPECT_EQ(hard->items[0].index, 1);
+}
+
+TEST(SelectBatchTest, BoostedKCenterCountsTheBatchsOwnPicks) {
+  // Three candidates equally far from the labeled image and from each other; 0 and 1 are
+  // predicted to hold the rare class 2 at 0.9, 2 the rare class 3 at 0.85. The first pick is 0;
+  // then class 2 has 0.9 of a box against class 1's 10, so 1's rarity drops to 0.9 x 0.91 =
+  // 0.819 and 2 (0.85) comes next. Without counting the batch, 1 (0.9) would.
+  PoolScores pool;
+  pool.uncertainty = {0.5, 0.5, 0.5};
+  pool.embeddings = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
+  pool.predicted_classes = {{2}, {2}, {3}};
+  pool.predicted_class_scores = {{0.9}, {0.9}, {0.85}};
+  LabeledSet labeled;
+  labeled.embeddings = {{0, 0, 0}};
+  labeled.class_counts = {{1, 10}};
+  BatchSelectionOptions options = Options(SamplingStrategy::kHybrid);
+  options.candidate_factor = 3;
+  options.rare_class_boost = 5.0;
+  auto s = SelectBatch(pool, labeled, 2, options, 1);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_THAT(Indices(*s), ElementsAre(0, 2));
+  // Reported rarity is against the labels alone.
+  EXPECT_DOUBLE_EQ(s->items[1].rarity, 0.85);
+  // Off: plain k-center, ties to the lowest position.
+  options.rare_class_boost = 0.0;
+  auto plain = SelectBatch(pool, labeled, 2, options, 1);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_THAT(Indices(*plain), ElementsAre(0, 1));
+}
+
+TEST(SelectBatchTest, RejectsMalformedClassScores) {
+  PoolScores pool;
+  pool.uncertainty = {0.5};
+  pool.embeddings = {{0.0f}};
+  pool.predicted_classes = {{1, 2}};
+  pool.predicted_class_scores = {{0.5}};
+  auto options = Options(SamplingStrategy::kHybrid);
+  EXPECT_EQ(SelectBatch(pool, {}, 1, options, 1).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  pool.predicted_class_scores = {{0.5, 1.5}};
+  EXPECT_EQ(SelectBatch(pool, {}, 1, options, 1).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  pool.predicted_class_scores = {{0.5, 0.7}};
+  EXPECT_TRUE(SelectBatch(pool, {}, 1, options, 1).ok());
+}
+
 TEST(SelectBatchTest, HybridNeedsEmbeddingsOnlyForItsCandidates) {
   PoolScores full = UniformPool(1000, 11);
   auto options = Options(SamplingStrategy::kHybrid, 0.1);

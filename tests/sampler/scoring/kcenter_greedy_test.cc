@@ -132,5 +132,40 @@ TEST(KCenterGreedyTest, WithinTwiceTheOptimumOnRandomSets) {
   EXPECT_LT(exact, cases);
 }
 
+TEST(WeightedKCenterGreedyTest, UnitWeightPicksWhatKCenterPicks) {
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> coord(-1.0f, 1.0f);
+  std::vector<Embedding> points(40, Embedding(3));
+  for (auto& p : points) {
+    for (float& x : p) x = coord(rng);
+  }
+  const std::vector<Embedding> labeled = {{0, 0, 0}};
+  const KCenterResult plain = KCenterGreedy(points, labeled, 8, 0);
+  const KCenterResult weighted =
+      WeightedKCenterGreedy(points, labeled, 8, 0, [](int, absl::Span<const int>) { return 1.0; });
+  EXPECT_EQ(weighted.picks, plain.picks);
+  EXPECT_EQ(weighted.pick_distances, plain.pick_distances);
+}
+
+TEST(WeightedKCenterGreedyTest, WeightTradesDistanceAndSeesEarlierPicks) {
+  // From the center at 0: point 0 at distance 1, point 1 at 2, point 2 at -1.5.
+  const std::vector<Embedding> points = {{1}, {2}, {-1.5}};
+  const std::vector<Embedding> center = {{0}};
+  // Point 0 weighs 3: 3 x 1 beats 1 x 2 and 1 x 1.5. Then weights drop to 1 for every point once
+  // anything is picked: point 2 (1.5 away) beats point 1 (1 away from the pick at 1).
+  std::vector<size_t> seen;
+  const KCenterResult r =
+      WeightedKCenterGreedy(points, center, 2, 0, [&](int point, absl::Span<const int> picks) {
+        seen.push_back(picks.size());
+        return picks.empty() && point == 0 ? 3.0 : 1.0;
+      });
+  EXPECT_THAT(r.picks, ElementsAre(0, 2));
+  // Plain distances, not weighted ones.
+  EXPECT_NEAR(r.pick_distances[0], 1.0, kTol);
+  EXPECT_NEAR(r.pick_distances[1], 1.5, kTol);
+  // Called for each unpicked point: 3 in the first step, 2 in the second.
+  EXPECT_THAT(seen, ElementsAre(0, 0, 0, 1, 1));
+}
+
 }  // namespace
 }  // namespace labelloop
