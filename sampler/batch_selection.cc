@@ -293,8 +293,9 @@ absl::StatusOr<BatchSelection> SelectBatch(const PoolScores& pool, const Labeled
     kcenter = WeightedKCenterGreedy(
         candidate_embeddings, labeled.embeddings, static_cast<int>(diverse_count),
         /*first_pick=*/0, [&](int point, absl::Span<const int> picks) {
-          for (; counted < picks.size(); ++counted)
+          for (; counted < picks.size(); ++counted) {
             counts.AddImage(pool, candidates[picks[counted]]);
+          }
           return 1.0 + options.rare_class_boost * counts.Rarity(pool, candidates[point]);
         });
   } else {
