@@ -148,10 +148,11 @@ BatchPicker MakeHybridPicker(Store* store, SamplerOptions options, uint64_t seed
     std::vector<std::string> ids;
     for (const BatchCandidate& c : candidates) ids.push_back(absl::StrCat(c.image_id));
     absl::Status status = store->Read([&](SqliteDb* db) -> absl::Status {
+      // The pre-labels only when the boost reads them: a blob per candidate that nothing else
+      // needs, on every GetNextBatch.
       absl::StatusOr<SqliteStatement> query = db->Prepare(absl::StrCat(
-          "SELECT image_id, embedding, predicted_classes, predictions FROM image_scores"
-          " WHERE image_id IN (",
-          absl::StrJoin(ids, ","), ")"));
+          "SELECT image_id, embedding, predicted_classes, ", boost ? "predictions" : "NULL",
+          " FROM image_scores WHERE image_id IN (", absl::StrJoin(ids, ","), ")"));
       if (!query.ok()) return query.status();
       while (true) {
         absl::StatusOr<bool> row = query->Step();
@@ -159,7 +160,6 @@ BatchPicker MakeHybridPicker(Store* store, SamplerOptions options, uint64_t seed
         if (!*row) break;
         size_t i = index[query->ColumnInt(0)];
         if (!query->ColumnIsNull(1)) pool.embeddings[i] = ToEmbedding(query->ColumnBlob(1));
-        // Pre-labels are parsed only when the boost will read them.
         if (!boost || !ReadClassScores(query->ColumnBlob(3), classes, &pool.predicted_classes[i],
                                        &pool.predicted_class_scores[i])) {
           pool.predicted_classes[i] = ParseClasses(query->ColumnText(2));
