@@ -132,6 +132,7 @@ absl::Status ValidateConfig(const v1::DaemonConfig& config) {
   check.Between("sampler.candidate_factor", sampler.candidate_factor(), 1, 1000);
   check.Between("sampler.random_share", sampler.random_share(), 0.0f, 1.0f);
   check.AtLeast("sampler.rare_class_boost", sampler.rare_class_boost(), 0.0f);
+  check.Between("sampler.box_cost", sampler.box_cost(), 0.0f, 4.0f);
   check.Between("sampler.rescore_batch", sampler.rescore_batch(), 1, 1024);
   check.Between("sampler.tie_epsilon", sampler.tie_epsilon(), 0.0f, 1.0f);
   const v1::AutoLabelConfig& autolabel = config.autolabel();

@@ -115,7 +115,8 @@ absl::Status Validate(const PoolScores& pool, const LabeledSet& labeled, int bat
        {std::pair<size_t, absl::string_view>{pool.uncertainty.size(), "uncertainty"},
         {pool.embeddings.size(), "embeddings"},
         {pool.predicted_classes.size(), "predicted_classes"},
-        {pool.predicted_class_scores.size(), "predicted_class_scores"}}) {
+        {pool.predicted_class_scores.size(), "predicted_class_scores"},
+        {pool.expected_boxes.size(), "expected_boxes"}}) {
     if (absl::Status s = check_size(size, what); !s.ok()) return s;
   }
   for (double u : pool.uncertainty) {
@@ -161,6 +162,15 @@ absl::Status Validate(const PoolScores& pool, const LabeledSet& labeled, int bat
       }
     }
   }
+  for (double boxes : pool.expected_boxes) {
+    if (!(boxes >= 0.0 && std::isfinite(boxes))) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("expected box count ", boxes, " is not a finite number >= 0"));
+    }
+  }
+  if (!(options.box_cost >= 0.0 && std::isfinite(options.box_cost))) {
+    return absl::InvalidArgumentError("box_cost must be a finite number >= 0");
+  }
   if (options.candidate_factor < 1) {
     return absl::InvalidArgumentError("candidate_factor must be >= 1");
   }
@@ -174,15 +184,31 @@ size_t HybridRandomCount(size_t batch, const BatchSelectionOptions& options) {
   return std::min(batch, static_cast<size_t>(std::lround(options.random_share * batch)));
 }
 
-// The top candidate_factor x diverse_count images by uncertainty x (1 + boost x rarity).
+bool BoostOn(const PoolScores& pool, const BatchSelectionOptions& options) {
+  return options.rare_class_boost > 0 && !pool.predicted_classes.empty();
+}
+
+bool BoxCostOn(const PoolScores& pool, const BatchSelectionOptions& options) {
+  return options.box_cost > 0 && !pool.expected_boxes.empty();
+}
+
+// 1 / (1 + expected boxes)^box_cost of pool image `index` (1 with the box cost off).
+double BoxCostFactor(const PoolScores& pool, int index, const BatchSelectionOptions& options) {
+  if (!BoxCostOn(pool, options)) return 1.0;
+  return std::pow(1.0 + pool.expected_boxes[index], -options.box_cost);
+}
+
+// The top candidate_factor x diverse_count images by
+// uncertainty x (1 + boost x rarity) / (1 + expected boxes)^box_cost.
 std::vector<int> Candidates(const PoolScores& pool, const LabeledSet& labeled, size_t diverse_count,
                             const BatchSelectionOptions& options) {
   std::vector<double> key = pool.uncertainty;
-  if (options.rare_class_boost > 0 && !pool.predicted_classes.empty()) {
-    const ClassCounts counts(labeled.class_counts);
-    for (size_t i = 0; i < key.size(); ++i) {
-      key[i] *= 1.0 + options.rare_class_boost * counts.Rarity(pool, static_cast<int>(i));
-    }
+  const ClassCounts counts(labeled.class_counts);
+  for (size_t i = 0; i < key.size(); ++i) {
+    const int index = static_cast<int>(i);
+    if (BoostOn(pool, options))
+      key[i] *= 1.0 + options.rare_class_boost * counts.Rarity(pool, index);
+    key[i] *= BoxCostFactor(pool, index, options);
   }
   return TopByKey(key, diverse_count * static_cast<size_t>(std::max(1, options.candidate_factor)));
 }
@@ -229,8 +255,8 @@ absl::string_view SamplingStrategyName(SamplingStrategy strategy) {
 absl::StatusOr<BatchSelection> SelectBatch(const PoolScores& pool, const LabeledSet& labeled,
                                            int batch_size, const BatchSelectionOptions& options,
                                            uint64_t seed) {
-  const size_t pool_size =
-      std::max({pool.uncertainty.size(), pool.embeddings.size(), pool.predicted_classes.size()});
+  const size_t pool_size = std::max({pool.uncertainty.size(), pool.embeddings.size(),
+                                     pool.predicted_classes.size(), pool.expected_boxes.size()});
   if (absl::Status s = Validate(pool, labeled, batch_size, options, pool_size); !s.ok()) return s;
 
   const size_t batch = std::min(pool_size, static_cast<size_t>(batch_size));
@@ -286,17 +312,23 @@ absl::StatusOr<BatchSelection> SelectBatch(const PoolScores& pool, const Labeled
   }
   // With nothing labeled yet the first pick is the most uncertain candidate (position 0).
   KCenterResult kcenter;
-  if (options.rare_class_boost > 0 && !pool.predicted_classes.empty()) {
+  if (BoostOn(pool, options) || BoxCostOn(pool, options)) {
     // Rarity against the labels and the batch's picks so far (counted in as they come).
     ClassCounts counts(labeled.class_counts);
     size_t counted = 0;
+    const bool boost = BoostOn(pool, options);
     kcenter = WeightedKCenterGreedy(
         candidate_embeddings, labeled.embeddings, static_cast<int>(diverse_count),
         /*first_pick=*/0, [&](int point, absl::Span<const int> picks) {
-          for (; counted < picks.size(); ++counted) {
-            counts.AddImage(pool, candidates[picks[counted]]);
+          const int index = candidates[point];
+          double weight = BoxCostFactor(pool, index, options);
+          if (boost) {
+            for (; counted < picks.size(); ++counted) {
+              counts.AddImage(pool, candidates[picks[counted]]);
+            }
+            weight *= 1.0 + options.rare_class_boost * counts.Rarity(pool, index);
           }
-          return 1.0 + options.rare_class_boost * counts.Rarity(pool, candidates[point]);
+          return weight;
         });
   } else {
     kcenter = KCenterGreedy(candidate_embeddings, labeled.embeddings,

@@ -46,6 +46,11 @@ struct BatchSelectionOptions {
   // classes in most images, and counted as certain they would make every image look rare.
   // 0 turns it off.
   double rare_class_boost = 0.0;
+  // Hybrid only, >= 0: labeling cost in boxes. Both weights above (the candidate key and each
+  // k-center pick's weight) are divided by (1 + expected_boxes)^box_cost, so hybrid trades
+  // information against the boxes an annotator will draw (1: value per box; the 1 added is the
+  // cost of opening the image). Needs pool.expected_boxes; 0 (or none given) turns it off.
+  double box_cost = 0.0;
   // Diversity is reported as min(1, distance / diversity_scale). 2 is the diameter of the unit
   // sphere, right for L2-normalised embeddings (the image scorer's).
   double diversity_scale = 2.0;
@@ -64,6 +69,9 @@ struct PoolScores {
   // Optional, else parallel to predicted_classes: each listed class's top pre-label score in the
   // image, in (0, 1]. Empty (or an image's entry empty): confidence 1 for every listed class.
   std::vector<std::vector<double>> predicted_class_scores;
+  // Optional (for box_cost): the boxes each image is expected to hold, >= 0 (ExpectedBoxCount of
+  // its pre-labels).
+  std::vector<double> expected_boxes;
 };
 
 struct LabeledSet {
@@ -96,7 +104,7 @@ struct BatchSelection {
 
 // The pool positions whose embeddings hybrid reads (its candidate set), best first: fill those
 // (and, for diversity reporting, any others) before calling SelectBatch. Needs only
-// pool.uncertainty (and predicted_classes for the boost).
+// pool.uncertainty (and predicted_classes for the boost, expected_boxes for the box cost).
 std::vector<int> HybridCandidates(const PoolScores& pool, const LabeledSet& labeled, int batch_size,
                                   const BatchSelectionOptions& options);
 

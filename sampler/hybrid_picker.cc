@@ -16,6 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "labelloop/v1/model.pb.h"
 #include "sampler/batch_selection.h"
+#include "sampler/expected_boxes.h"
 #include "spdlog/spdlog.h"
 
 namespace labelloop {
@@ -88,12 +89,9 @@ class LabeledClassCounts {
 // The predicted classes of a scored image with their top pre-label scores, from its stored
 // pre-labels; false when there are none to read (then the plain class list stands, at
 // confidence 1).
-bool ReadClassScores(const std::string& blob, const ClassTable& table,
+bool ReadClassScores(const v1::PredictResponse& predictions, const ClassTable& table,
                      std::vector<int64_t>* classes, std::vector<double>* scores) {
-  v1::PredictResponse predictions;
-  if (blob.empty() || !predictions.ParseFromString(blob) || predictions.detections().empty()) {
-    return false;
-  }
+  if (predictions.detections().empty()) return false;
   std::map<int64_t, double> top;
   for (const v1::Box& box : predictions.detections()) {
     auto it = table.detector_class.find(box.class_name());
@@ -109,6 +107,18 @@ bool ReadClassScores(const std::string& blob, const ClassTable& table,
     scores->push_back(score);
   }
   return true;
+}
+
+// The boxes an annotator is expected to draw, from the stored pre-labels (0 for none).
+double ReadExpectedBoxes(const v1::PredictResponse& predictions) {
+  std::vector<ScoredDetection> pre_labels;
+  for (const v1::Box& box : predictions.detections()) {
+    ScoredDetection d;
+    d.box = {box.x1(), box.y1(), box.x2(), box.y2()};
+    d.score = box.score();
+    pre_labels.push_back(d);
+  }
+  return ExpectedBoxCount(pre_labels);
 }
 
 }  // namespace
@@ -133,13 +143,16 @@ BatchPicker MakeHybridPicker(Store* store, SamplerOptions options, uint64_t seed
     pool.embeddings.resize(candidates.size());
     pool.predicted_classes.resize(candidates.size());
     pool.predicted_class_scores.resize(candidates.size());
+    const bool boost = options.selection.rare_class_boost > 0;
+    const bool box_cost = options.selection.box_cost > 0;
+    std::vector<bool> box_count_known(candidates.size(), false);
+    if (box_cost) pool.expected_boxes.resize(candidates.size());
     absl::flat_hash_map<int64_t, size_t> index;
     for (size_t i = 0; i < candidates.size(); ++i) {
       pool.uncertainty[i] = candidates[i].uncertainty;
       index[candidates[i].image_id] = i;
     }
     LabeledSet labeled;
-    const bool boost = options.selection.rare_class_boost > 0;
     ClassTable classes;
     if (boost) {
       classes = class_counts->Get();
@@ -148,11 +161,13 @@ BatchPicker MakeHybridPicker(Store* store, SamplerOptions options, uint64_t seed
     std::vector<std::string> ids;
     for (const BatchCandidate& c : candidates) ids.push_back(absl::StrCat(c.image_id));
     absl::Status status = store->Read([&](SqliteDb* db) -> absl::Status {
-      // The pre-labels only when the boost reads them: a blob per candidate that nothing else
-      // needs, on every GetNextBatch.
-      absl::StatusOr<SqliteStatement> query = db->Prepare(absl::StrCat(
-          "SELECT image_id, embedding, predicted_classes, ", boost ? "predictions" : "NULL",
-          " FROM image_scores WHERE image_id IN (", absl::StrJoin(ids, ","), ")"));
+      // The pre-labels only when the boost or the box cost reads them: a blob per candidate
+      // that nothing else needs, on every GetNextBatch.
+      const bool read_predictions = boost || box_cost;
+      absl::StatusOr<SqliteStatement> query = db->Prepare(
+          absl::StrCat("SELECT image_id, embedding, predicted_classes, ",
+                       read_predictions ? "predictions" : "NULL",
+                       " FROM image_scores WHERE image_id IN (", absl::StrJoin(ids, ","), ")"));
       if (!query.ok()) return query.status();
       while (true) {
         absl::StatusOr<bool> row = query->Step();
@@ -160,9 +175,17 @@ BatchPicker MakeHybridPicker(Store* store, SamplerOptions options, uint64_t seed
         if (!*row) break;
         size_t i = index[query->ColumnInt(0)];
         if (!query->ColumnIsNull(1)) pool.embeddings[i] = ToEmbedding(query->ColumnBlob(1));
-        if (!boost || !ReadClassScores(query->ColumnBlob(3), classes, &pool.predicted_classes[i],
+        v1::PredictResponse predictions;
+        if (read_predictions && !predictions.ParseFromString(query->ColumnBlob(3))) {
+          predictions.Clear();  // unreadable: as if it had no pre-labels
+        }
+        if (!boost || !ReadClassScores(predictions, classes, &pool.predicted_classes[i],
                                        &pool.predicted_class_scores[i])) {
           pool.predicted_classes[i] = ParseClasses(query->ColumnText(2));
+        }
+        if (box_cost) {
+          pool.expected_boxes[i] = ReadExpectedBoxes(predictions);
+          box_count_known[i] = true;
         }
       }
       bool any_embedding = false;
@@ -184,6 +207,18 @@ BatchPicker MakeHybridPicker(Store* store, SamplerOptions options, uint64_t seed
       return absl::OkStatus();
     });
     if (!status.ok()) spdlog::warn("hybrid picker: {}", status.ToString());
+    if (box_cost) {
+      // A candidate not scored yet costs what a scored one does on average, neither a bargain
+      // (0 boxes) nor a penalty.
+      double sum = 0;
+      int known = 0;
+      for (size_t i = 0; i < candidates.size(); ++i) {
+        if (box_count_known[i]) sum += pool.expected_boxes[i], ++known;
+      }
+      for (size_t i = 0; i < candidates.size(); ++i) {
+        if (!box_count_known[i]) pool.expected_boxes[i] = known > 0 ? sum / known : 0.0;
+      }
+    }
     // Candidates without an embedding (not scored yet) get the pool's dimension of zeros, so
     // k-center treats them as one point instead of failing.
     size_t dim = 0;

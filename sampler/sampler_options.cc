@@ -39,6 +39,7 @@ absl::StatusOr<SamplerOptions> SamplerOptionsFromConfig(const v1::SamplerConfig&
   options.selection.candidate_factor = config.candidate_factor();
   options.selection.random_share = config.random_share();
   options.selection.rare_class_boost = config.rare_class_boost();
+  options.selection.box_cost = config.box_cost();
 
   options.scorer.score_thresh = config.min_detection_score();
   if (*strategy == SamplingStrategy::kTta) {

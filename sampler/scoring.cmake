@@ -2,6 +2,7 @@
 # (pure C++, no torch), and the image scorer that runs the detector for them (torch).
 add_library(labelloop_scoring STATIC
   ${CMAKE_CURRENT_LIST_DIR}/batch_selection.cc
+  ${CMAKE_CURRENT_LIST_DIR}/expected_boxes.cc
   ${CMAKE_CURRENT_LIST_DIR}/image_score.cc
   ${CMAKE_CURRENT_LIST_DIR}/kcenter_greedy.cc
   ${CMAKE_CURRENT_LIST_DIR}/sampler_options.cc

@@ -53,6 +53,9 @@ TEST(ConfigLoaderTest, BadValueIsNamed) {
   status = ParseConfig("sampler { strategy: \"coreset\" }", "c").status();
   EXPECT_THAT(status.message(), HasSubstr("sampler.strategy"));
 
+  status = ParseConfig("sampler { box_cost: -1 }", "c").status();
+  EXPECT_THAT(status.message(), HasSubstr("sampler.box_cost"));
+
   status = ParseConfig("training { augmentation { scale_min: 1.5 scale_max: 1.2 } }", "c").status();
   EXPECT_THAT(status.message(), HasSubstr("training.augmentation.scale_max"));
 }

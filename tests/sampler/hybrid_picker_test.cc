@@ -147,6 +147,48 @@ TEST_F(HybridPickerTest, RareClassBoostWeighsPreLabelsByTheirScores) {
   EXPECT_EQ(picks[0].index, 0);
 }
 
+// Serialized pre-labels: `count` separate boxes (side by side, no overlap) at `score`.
+std::string SeparateBoxes(int count, float score) {
+  v1::PredictResponse response;
+  for (int i = 0; i < count; ++i) {
+    v1::Box* box = response.add_detections();
+    box->set_x1(1.0f + 20.0f * static_cast<float>(i));
+    box->set_y1(1);
+    box->set_x2(11.0f + 20.0f * static_cast<float>(i));
+    box->set_y2(10);
+    box->set_class_name("common");
+    box->set_score(score);
+  }
+  return response.SerializeAsString();
+}
+
+TEST_F(HybridPickerTest, BoxCostPrefersImagesWithFewerExpectedBoxes) {
+  // The more uncertain image carries four confident pre-labels, the other one: keys
+  // 0.6 / (1 + 3.6) = 0.13 against 0.5 / (1 + 0.9) = 0.26.
+  std::vector<BatchCandidate> candidates = {
+      {AddScored("a-full", 0.0f, "1", SeparateBoxes(4, 0.9f)), 0.6, true, true},
+      {AddScored("b-one", 1.0f, "1", SeparateBoxes(1, 0.9f)), 0.5, true, true},
+  };
+  SamplerOptions options;
+  options.selection.random_share = 0.0;
+  options.selection.candidate_factor = 1;
+  std::vector<BatchPick> plain = MakeHybridPicker(store_.get(), options, 1)(candidates, 1);
+  ASSERT_EQ(plain.size(), 1u);
+  EXPECT_EQ(plain[0].index, 0);
+  options.selection.box_cost = 1.0;
+  std::vector<BatchPick> costed = MakeHybridPicker(store_.get(), options, 1)(candidates, 1);
+  ASSERT_EQ(costed.size(), 1u);
+  EXPECT_EQ(costed[0].index, 1);
+  // An image not scored yet costs the scored ones' mean (2.25 boxes): 0.55 / 3.25 = 0.17, below
+  // the one-box image's 0.26 and above the full one's 0.13.
+  std::vector<BatchCandidate> with_unscored = {
+      candidates[0], {AddImage("c-unscored"), 0.55, false, false}, candidates[1]};
+  std::vector<BatchPick> picks = MakeHybridPicker(store_.get(), options, 1)(with_unscored, 2);
+  ASSERT_EQ(picks.size(), 2u);
+  EXPECT_EQ(picks[0].index, 2);
+  EXPECT_EQ(picks[1].index, 1);
+}
+
 TEST_F(HybridPickerTest, WithoutEmbeddingsItKeepsRankOrderAndReadsNothing) {
   // Candidates flagged without embeddings: rank order, whatever the store holds.
   std::vector<BatchCandidate> candidates = {

@@ -266,6 +266,70 @@ TEST(SelectBatchTest, BoostedKCenterCountsTheBatchsOwnPicks) {
   EXPECT_THAT(Indices(*plain), ElementsAre(0, 1));
 }
 
+TEST(SelectBatchTest, BoxCostRanksCandidatesByValuePerBox) {
+  // Image 0 is a little more uncertain but expected to hold 3 boxes, image 1 one:
+  // keys 0.6 / 4 = 0.15 and 0.5 / 2 = 0.25.
+  PoolScores pool;
+  pool.uncertainty = {0.6, 0.5};
+  pool.embeddings = {{0.0f}, {1.0f}};
+  pool.expected_boxes = {3.0, 1.0};
+  BatchSelectionOptions options = Options(SamplingStrategy::kHybrid);
+  options.candidate_factor = 1;
+  auto off = SelectBatch(pool, {}, 1, options, 1);
+  options.box_cost = 1.0;
+  auto on = SelectBatch(pool, {}, 1, options, 1);
+  ASSERT_TRUE(off.ok() && on.ok()) << on.status();
+  EXPECT_EQ(off->items[0].index, 0);
+  EXPECT_EQ(on->items[0].index, 1);
+  // A softer exponent weighs boxes less: 0.6 / 4^0.1 = 0.52 > 0.5 / 2^0.1 = 0.47.
+  options.box_cost = 0.1;
+  auto soft = SelectBatch(pool, {}, 1, options, 1);
+  ASSERT_TRUE(soft.ok());
+  EXPECT_EQ(soft->items[0].index, 0);
+}
+
+TEST(SelectBatchTest, BoxCostWeighsInKCenter) {
+  // Both candidates are in the candidate set; 0 lies twice as far from the labeled image as 1
+  // but is expected to hold 4 boxes against 1's 0.5: weights 2 / 5 = 0.4 against 1 / 1.5 = 0.67.
+  PoolScores pool;
+  pool.uncertainty = {0.5, 0.5};
+  pool.embeddings = {{2.0f}, {-1.0f}};
+  pool.expected_boxes = {4.0, 0.5};
+  LabeledSet labeled;
+  labeled.embeddings = {{0.0f}};
+  BatchSelectionOptions options = Options(SamplingStrategy::kHybrid);
+  options.candidate_factor = 2;
+  auto plain = SelectBatch(pool, labeled, 1, options, 1);
+  options.box_cost = 1.0;
+  auto costed = SelectBatch(pool, labeled, 1, options, 1);
+  ASSERT_TRUE(plain.ok() && costed.ok()) << costed.status();
+  EXPECT_EQ(plain->items[0].index, 0);
+  EXPECT_EQ(costed->items[0].index, 1);
+  // Without expected boxes the cost has nothing to weigh: plain k-center.
+  pool.expected_boxes.clear();
+  auto unknown = SelectBatch(pool, labeled, 1, options, 1);
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_EQ(unknown->items[0].index, 0);
+}
+
+TEST(SelectBatchTest, RejectsBadBoxCosts) {
+  PoolScores pool;
+  pool.uncertainty = {0.5, 0.5};
+  pool.embeddings = {{0.0f}, {1.0f}};
+  pool.expected_boxes = {1.0};
+  BatchSelectionOptions options = Options(SamplingStrategy::kHybrid);
+  options.box_cost = 1.0;
+  EXPECT_EQ(SelectBatch(pool, {}, 1, options, 1).status().code(),
+            absl::StatusCode::kInvalidArgument);  // one count for two images
+  pool.expected_boxes = {1.0, -0.5};
+  EXPECT_EQ(SelectBatch(pool, {}, 1, options, 1).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  pool.expected_boxes = {1.0, 2.0};
+  options.box_cost = -1.0;
+  EXPECT_EQ(SelectBatch(pool, {}, 1, options, 1).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(SelectBatchTest, RejectsMalformedClassScores) {
   PoolScores pool;
   pool.uncertainty = {0.5};
