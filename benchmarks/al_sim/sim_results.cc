@@ -149,9 +149,15 @@ std::string SummaryTable(const std::vector<SimRunResult>& runs, EvalSplit split)
       "Labels needed to reach random's final mean %s mAP %.4f (random: %.0f images, %.0f "
       "boxes);\ninterpolated on the mean curve over seeds.\n\n",
       split_name, target, random_images, random_boxes);
-  absl::StrAppendFormat(&out, "| %-18s | %10s | %9s | %13s | %12s | %12s |\n", "strategy",
-                        "final mAP", "images", "images saved", "boxes", "boxes saved");
-  absl::StrAppend(&out, "|", std::string(20, '-'), "|", std::string(12, '-'), "|",
+  // The strategy column fits the longest name (merged runs carry names like
+  // "hybrid_box05_boost2"), so the table stays aligned as plain text.
+  int name_width = 18;
+  for (const std::string& strategy : strategies) {
+    name_width = std::max(name_width, static_cast<int>(strategy.size()));
+  }
+  absl::StrAppendFormat(&out, "| %-*s | %10s | %9s | %13s | %12s | %12s |\n", name_width,
+                        "strategy", "final mAP", "images", "images saved", "boxes", "boxes saved");
+  absl::StrAppend(&out, "|", std::string(name_width + 2, '-'), "|", std::string(12, '-'), "|",
                   std::string(11, '-'), "|", std::string(15, '-'), "|", std::string(14, '-'), "|",
                   std::string(14, '-'), "|\n");
   for (const std::string& strategy : strategies) {
@@ -159,14 +165,14 @@ std::string SummaryTable(const std::vector<SimRunResult>& runs, EvalSplit split)
     if (curve.map.empty()) continue;
     const LabelsNeeded needed = LabelsToReach(curve, target);
     if (!needed.reached) {
-      absl::StrAppendFormat(&out, "| %-18s | %10.4f | %9s | %13s | %12s | %12s |\n", strategy,
-                            curve.map.back(), absl::StrFormat(">%.0f", curve.images.back()),
-                            "not reached", absl::StrFormat(">%.0f", curve.boxes.back()),
-                            "not reached");
+      absl::StrAppendFormat(&out, "| %-*s | %10.4f | %9s | %13s | %12s | %12s |\n", name_width,
+                            strategy, curve.map.back(),
+                            absl::StrFormat(">%.0f", curve.images.back()), "not reached",
+                            absl::StrFormat(">%.0f", curve.boxes.back()), "not reached");
       continue;
     }
-    absl::StrAppendFormat(&out, "| %-18s | %10.4f | %9.1f | %12.1f%% | %12.1f | %11.1f%% |\n",
-                          strategy, curve.map.back(), needed.images,
+    absl::StrAppendFormat(&out, "| %-*s | %10.4f | %9.1f | %12.1f%% | %12.1f | %11.1f%% |\n",
+                          name_width, strategy, curve.map.back(), needed.images,
                           100.0 * (1.0 - needed.images / random_images), needed.boxes,
                           100.0 * (1.0 - needed.boxes / random_boxes));
   }

@@ -54,6 +54,25 @@ TEST(AlSimSummaryTest, TableReportsSavingsAndUnreachedTargets) {
   EXPECT_NE(table.find("not reached"), std::string::npos) << table;
 }
 
+TEST(AlSimSummaryTest, TableColumnsFitLongStrategyNames) {
+  std::vector<SimRunResult> runs = {
+      {"random", 1, {Point(10, 20, 0.1), Point(20, 40, 0.2)}},
+      {"hybrid_a_long_merged_name", 1, {Point(10, 20, 0.1), Point(20, 40, 0.3)}},
+  };
+  const std::string table = SummaryTable(runs);
+  // Every row of the table (header, rule, one per strategy) has its bars at the same places.
+  std::vector<std::string> rows;
+  for (size_t start = 0, end; (end = table.find('\n', start)) != std::string::npos;
+       start = end + 1) {
+    if (table[start] == '|') rows.push_back(table.substr(start, end - start));
+  }
+  ASSERT_EQ(rows.size(), 4u) << table;
+  for (const std::string& row : rows) {
+    EXPECT_EQ(row.size(), rows[0].size()) << table;
+    EXPECT_EQ(row.find('|', 1), rows[0].find('|', 1)) << table;
+  }
+}
+
 TEST(AlSimSummaryTest, NoTableWhenRandomLearnedNothing) {
   std::vector<SimRunResult> runs = {{"random", 1, {Point(10, 20, 0)}},
                                     {"hybrid", 1, {Point(10, 20, 0)}}};
