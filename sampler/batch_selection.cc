@@ -206,8 +206,9 @@ std::vector<int> Candidates(const PoolScores& pool, const LabeledSet& labeled, s
   const ClassCounts counts(labeled.class_counts);
   for (size_t i = 0; i < key.size(); ++i) {
     const int index = static_cast<int>(i);
-    if (BoostOn(pool, options))
+    if (BoostOn(pool, options)) {
       key[i] *= 1.0 + options.rare_class_boost * counts.Rarity(pool, index);
+    }
     key[i] *= BoxCostFactor(pool, index, options);
   }
   return TopByKey(key, diverse_count * static_cast<size_t>(std::max(1, options.candidate_factor)));

@@ -213,7 +213,9 @@ BatchPicker MakeHybridPicker(Store* store, SamplerOptions options, uint64_t seed
       double sum = 0;
       int known = 0;
       for (size_t i = 0; i < candidates.size(); ++i) {
-        if (box_count_known[i]) sum += pool.expected_boxes[i], ++known;
+        if (!box_count_known[i]) continue;
+        sum += pool.expected_boxes[i];
+        ++known;
       }
       for (size_t i = 0; i < candidates.size(); ++i) {
         if (!box_count_known[i]) pool.expected_boxes[i] = known > 0 ? sum / known : 0.0;
