@@ -77,6 +77,14 @@ class HybridPickerTest : public ::testing::Test {
     return id;
   }
 
+  // The one image a fresh picker with `options` chooses from `candidates` (-1, and a failure,
+  // unless it picks exactly one).
+  int PickOne(const SamplerOptions& options, const std::vector<BatchCandidate>& candidates) {
+    std::vector<BatchPick> picks = MakeHybridPicker(store_.get(), options, 1)(candidates, 1);
+    EXPECT_EQ(picks.size(), 1u);
+    return picks.size() == 1 ? picks[0].index : -1;
+  }
+
   TempDir dir_;
   std::unique_ptr<Store> store_;
 };
@@ -94,15 +102,11 @@ TEST_F(HybridPickerTest, RareClassBoostPrefersImagesPredictedToHoldTheRareClass)
   options.selection.random_share = 0.0;
   options.selection.candidate_factor = 1;
 
-  std::vector<BatchPick> plain = MakeHybridPicker(store_.get(), options, 1)(candidates, 1);
-  ASSERT_EQ(plain.size(), 1u);
-  EXPECT_EQ(plain[0].index, 0);
+  EXPECT_EQ(PickOne(options, candidates), 0);
 
   // rarity("rare") = 1 - 1/4 = 0.75: key 0.5 x (1 + 1 x 0.75) = 0.875 > 0.6.
   options.selection.rare_class_boost = 1.0;
-  std::vector<BatchPick> boosted = MakeHybridPicker(store_.get(), options, 1)(candidates, 1);
-  ASSERT_EQ(boosted.size(), 1u);
-  EXPECT_EQ(boosted[0].index, 1);
+  EXPECT_EQ(PickOne(options, candidates), 1);
 }
 
 // Serialized pre-labels: one box per (class name, score).
@@ -134,17 +138,13 @@ TEST_F(HybridPickerTest, RareClassBoostWeighsPreLabelsByTheirScores) {
   options.selection.candidate_factor = 1;
   options.selection.rare_class_boost = 1.0;
   // Keys: 0.6 x (1 + 0.2325) = 0.74 against 0.5 x (1 + 0.7125) = 0.856.
-  std::vector<BatchPick> picks = MakeHybridPicker(store_.get(), options, 1)(candidates, 1);
-  ASSERT_EQ(picks.size(), 1u);
-  EXPECT_EQ(picks[0].index, 1);
+  EXPECT_EQ(PickOne(options, candidates), 1);
   // Counted as certain (the class lists alone) both are rarity 0.75 and uncertainty decides.
   std::vector<BatchCandidate> listed = {
       {AddScored("c-guess", 0.0f, "1,2"), 0.6, true, true},
       {AddScored("d-sure", 1.0f, "2"), 0.5, true, true},
   };
-  picks = MakeHybridPicker(store_.get(), options, 1)(listed, 1);
-  ASSERT_EQ(picks.size(), 1u);
-  EXPECT_EQ(picks[0].index, 0);
+  EXPECT_EQ(PickOne(options, listed), 0);
 }
 
 // Serialized pre-labels: `count` separate boxes (side by side, no overlap) at `score`.
@@ -172,13 +172,9 @@ TEST_F(HybridPickerTest, BoxCostPrefersImagesWithFewerExpectedBoxes) {
   SamplerOptions options;
   options.selection.random_share = 0.0;
   options.selection.candidate_factor = 1;
-  std::vector<BatchPick> plain = MakeHybridPicker(store_.get(), options, 1)(candidates, 1);
-  ASSERT_EQ(plain.size(), 1u);
-  EXPECT_EQ(plain[0].index, 0);
+  EXPECT_EQ(PickOne(options, candidates), 0);
   options.selection.box_cost = 1.0;
-  std::vector<BatchPick> costed = MakeHybridPicker(store_.get(), options, 1)(candidates, 1);
-  ASSERT_EQ(costed.size(), 1u);
-  EXPECT_EQ(costed[0].index, 1);
+  EXPECT_EQ(PickOne(options, candidates), 1);
   // An image not scored yet costs the scored ones' mean (2.25 boxes): 0.55 / 3.25 = 0.17, below
   // the one-box image's 0.26 and above the full one's 0.13.
   std::vector<BatchCandidate> with_unscored = {
