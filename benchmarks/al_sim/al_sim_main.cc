@@ -40,7 +40,13 @@ ABSL_FLAG(std::string, tune_voc, "", "Optional tuning split (Pascal VOC folder).
 ABSL_FLAG(std::string, tune_yolo, "", "Optional tuning split (YOLO txt folder).");
 ABSL_FLAG(std::string, voc_tune_set, "val", "ImageSets/Main list of the tuning split (VOC).");
 ABSL_FLAG(std::string, strategies, "random,entropy,hybrid", "Sampler strategies to compare.");
-ABSL_FLAG(int, seeds, 3, "Seeds 1..N per strategy.");
+ABSL_FLAG(int, seeds, 3, "Seeds per strategy: --first-seed and the N-1 after it.");
+ABSL_FLAG(int, first_seed, 1,
+          "The first seed run: to add seeds to a finished benchmark (--first-seed=4 --seeds=3), "
+          "or split one over processes; merge the results with --merge.");
+ABSL_FLAG(std::string, variant, "",
+          "A name for what --config changes: each run is recorded as STRATEGY_VARIANT (e.g. "
+          "hybrid_box05), so the results of several configs merge side by side.");
 ABSL_FLAG(int, initial, 20, "Images in the initial random set (the same for every strategy).");
 ABSL_FLAG(int, step, 20, "Images labeled per round after the first.");
 ABSL_FLAG(int, rounds, 4, "Training rounds (learning-curve points) per run.");
@@ -52,6 +58,9 @@ ABSL_FLAG(double, eval_score_threshold, 0.01, "Predict threshold for the test ev
 ABSL_FLAG(bool, summarize, false,
           "Only print the summary and draw the curves of an existing --out/results.json (a "
           "finished or stopped benchmark).");
+ABSL_FLAG(std::string, merge, "",
+          "Comma-separated results.json files (or folders holding one) of benchmarks on the same "
+          "data: written together as --out/results.json, then summarized as --summarize does.");
 ABSL_FLAG(std::string, labelloopd, LABELLOOPD_PATH, "The daemon executable.");
 ABSL_FLAG(std::string, plot_script, PLOT_SCRIPT_PATH, "plot_curves.py; empty: no plot.");
 
@@ -101,11 +110,40 @@ int Report(const std::vector<SimRunResult>& results, const std::string& out) {
   return 0;
 }
 
+int Merge(const std::vector<std::string>& inputs, const std::string& out) {
+  std::vector<std::vector<SimRunResult>> parts;
+  for (std::string path : inputs) {
+    if (std::filesystem::is_directory(path)) path += "/results.json";
+    absl::StatusOr<std::vector<SimRunResult>> part = ReadResultsJson(path);
+    if (!part.ok()) {
+      std::cerr << part.status() << "\n";
+      return 2;
+    }
+    parts.push_back(std::move(*part));
+  }
+  absl::StatusOr<std::vector<SimRunResult>> merged = MergeRuns(parts);
+  if (!merged.ok()) {
+    std::cerr << merged.status() << "\n";
+    return 2;
+  }
+  std::filesystem::create_directories(out);
+  if (absl::Status status = WriteResultsJson(*merged, out + "/results.json"); !status.ok()) {
+    std::cerr << status << "\n";
+    return 1;
+  }
+  std::cout << "merged " << merged->size() << " runs from " << inputs.size() << " files into "
+            << out << "/results.json" << std::endl;
+  return Report(*merged, out);
+}
+
 int Run() {
   const std::string out = absl::GetFlag(FLAGS_out);
   if (out.empty()) {
     std::cerr << "--out is required\n";
     return 2;
+  }
+  if (const std::string merge = absl::GetFlag(FLAGS_merge); !merge.empty()) {
+    return Merge(absl::StrSplit(merge, ',', absl::SkipEmpty()), out);
   }
   if (absl::GetFlag(FLAGS_summarize)) {
     absl::StatusOr<std::vector<SimRunResult>> results = ReadResultsJson(out + "/results.json");
@@ -147,8 +185,10 @@ int Run() {
   base.rounds = absl::GetFlag(FLAGS_rounds);
   base.labelloopd = absl::GetFlag(FLAGS_labelloopd);
   base.eval_score_threshold = absl::GetFlag(FLAGS_eval_score_threshold);
-  if (base.initial < 1 || base.step < 1 || base.rounds < 1 || absl::GetFlag(FLAGS_seeds) < 1) {
-    std::cerr << "--initial, --step, --rounds and --seeds must be at least 1\n";
+  const int first_seed = absl::GetFlag(FLAGS_first_seed);
+  const int seeds = absl::GetFlag(FLAGS_seeds);
+  if (base.initial < 1 || base.step < 1 || base.rounds < 1 || seeds < 1 || first_seed < 1) {
+    std::cerr << "--initial, --step, --rounds, --seeds and --first-seed must be at least 1\n";
     return 2;
   }
   if (static_cast<size_t>(base.initial) > pool->images.size()) {
@@ -174,21 +214,23 @@ int Run() {
 
   std::vector<SimRunResult> results;
   // Seeds outermost: a run cut short still has every strategy on the seeds it finished.
-  for (int seed = 1; seed <= absl::GetFlag(FLAGS_seeds); ++seed) {
+  const std::string variant = absl::GetFlag(FLAGS_variant);
+  for (int seed = first_seed; seed < first_seed + seeds; ++seed) {
     for (const std::string& strategy : strategies) {
+      const std::string name = variant.empty() ? strategy : absl::StrCat(strategy, "_", variant);
       SimRunOptions options = base;
       options.strategy = strategy;
       options.seed = seed;
-      options.work_dir = absl::StrCat(out, "/work/", strategy, "-seed", seed);
+      options.work_dir = absl::StrCat(out, "/work/", name, "-seed", seed);
       std::filesystem::remove_all(options.work_dir);
-      std::cout << strategy << " seed " << seed << std::endl;
+      std::cout << name << " seed " << seed << std::endl;
       absl::StatusOr<std::vector<SimRound>> rounds =
           RunSimulation(options, *pool, *test, tune.has_value() ? &*tune : nullptr);
       if (!rounds.ok()) {
-        std::cerr << strategy << " seed " << seed << " failed: " << rounds.status() << "\n";
+        std::cerr << name << " seed " << seed << " failed: " << rounds.status() << "\n";
         return 1;
       }
-      results.push_back({strategy, seed, *rounds});
+      results.push_back({name, seed, *rounds});
       // Written after every run, so a long benchmark that is stopped keeps what it measured.
       if (absl::Status status = WriteResultsJson(results, out + "/results.json"); !status.ok()) {
         std::cerr << status << "\n";

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <set>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -68,6 +69,26 @@ absl::StatusOr<std::vector<SimRunResult>> ReadResultsJson(const std::string& pat
     return absl::InvalidArgumentError(absl::StrCat(path, ": ", e.what()));
   }
   return runs;
+}
+
+absl::StatusOr<std::vector<SimRunResult>> MergeRuns(
+    const std::vector<std::vector<SimRunResult>>& parts) {
+  std::vector<SimRunResult> merged;
+  std::set<std::pair<int, std::string>> seen;
+  for (const std::vector<SimRunResult>& part : parts) {
+    for (const SimRunResult& run : part) {
+      if (!seen.insert({run.seed, run.strategy}).second) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            run.strategy, " seed ", run.seed,
+            " is in more than one results file; give the variants different --variant names"));
+      }
+      merged.push_back(run);
+    }
+  }
+  // Seed by seed, as a single benchmark writes them; within a seed, strategies in input order.
+  std::stable_sort(merged.begin(), merged.end(),
+                   [](const SimRunResult& a, const SimRunResult& b) { return a.seed < b.seed; });
+  return merged;
 }
 
 bool HasTuningSplit(const std::vector<SimRunResult>& runs) {

@@ -24,6 +24,12 @@ std::string ResultsJson(const std::vector<SimRunResult>& runs);
 absl::StatusOr<std::vector<SimRunResult>> ReadResultsJson(const std::string& path);
 absl::Status WriteResultsJson(const std::vector<SimRunResult>& runs, const std::string& path);
 
+// The runs of several benchmarks as one (processes run side by side, or seeds added later),
+// ordered by seed, then input order. A strategy that ran the same seed twice is an error: the two
+// would be averaged as if they were different seeds.
+absl::StatusOr<std::vector<SimRunResult>> MergeRuns(
+    const std::vector<std::vector<SimRunResult>>& parts);
+
 // Which evaluation a curve or summary reads: the test split (SimRound::map) or the tuning split
 // (SimRound::tune_map), the one settings are chosen on.
 enum class EvalSplit { kTest, kTuning };

@@ -2,7 +2,9 @@
 """al_sim_smoke: labelloop-al-sim end to end on a few Fashion scenes, one seed, two strategies,
 two rounds, a tiny detector, the test split read as a YOLO folder (converted from the composer's
 COCO) and a tuning split beside it: the process succeeds and writes results.json of the
-documented shape, both summaries and curves.png.
+documented shape, both summaries and curves.png. Then a second, one-round run of a named variant
+on seed 2 merges with the first (--first-seed, --variant, --merge), and a file merged with
+itself is refused.
 
     al_sim_smoke_test.py SIMULATOR LABELLOOPD COMPOSER
 """
@@ -111,6 +113,37 @@ def main():
         assert os.path.getsize(os.path.join(out, "curves.png")) > 1000
         assert "random's final mean test mAP" in run.stdout, run.stdout
         assert "random's final mean tuning-split mAP" in run.stdout, run.stdout
+
+        # Seeds added later under a variant name, merged with the first run.
+        extra = os.path.join(tmp, "extra")
+        second = [arg for arg in command
+                  if not arg.startswith(("--strategies=", "--seeds=", "--rounds=", "--out="))]
+        second += ["--strategies=hybrid", "--first-seed=2", "--seeds=1", "--rounds=1",
+                   "--variant=wide", "--out=" + extra]
+        run = subprocess.run(second, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True, timeout=900)
+        print(run.stdout)
+        assert run.returncode == 0, "second run exited with %d" % run.returncode
+        assert "hybrid_wide seed 2" in run.stdout, run.stdout
+        merged = os.path.join(tmp, "merged")
+        run = subprocess.run([simulator, "--merge=%s,%s" % (out, os.path.join(extra, "results.json")),
+                              "--out=" + merged], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, timeout=300)
+        print(run.stdout)
+        assert run.returncode == 0, "merge exited with %d" % run.returncode
+        with open(os.path.join(merged, "results.json")) as f:
+            runs = json.load(f)["runs"]
+        assert [(r["strategy"], r["seed"]) for r in runs] == [
+            ("random", 1), ("hybrid", 1), ("hybrid_wide", 2)], runs
+        # Seed 2 starts from its own random set, not seed 1's.
+        assert len(runs[2]["rounds"]) == 1 and runs[2]["rounds"][0]["images"] == 4, runs[2]
+        assert "merged 3 runs from 2 files" in run.stdout, run.stdout
+        assert os.path.getsize(os.path.join(merged, "curves.png")) > 1000
+        run = subprocess.run([simulator, "--merge=%s,%s" % (out, out), "--out=" + merged],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             timeout=300)
+        assert run.returncode == 2, run.stdout
+        assert "random seed 1 is in more than one results file" in run.stdout, run.stdout
     print("al_sim_smoke: OK")
 
 

@@ -135,5 +135,27 @@ TEST(AlSimSummaryTest, ResultsJsonReadsBack) {
   EXPECT_DOUBLE_EQ((*back)[0].rounds[1].tune_map50, 0.5);
 }
 
+TEST(AlSimSummaryTest, MergeOrdersBySeedThenInputOrder) {
+  absl::StatusOr<std::vector<SimRunResult>> merged =
+      MergeRuns({{{"random", 2, {Point(10, 20, 0.1)}}, {"random", 1, {Point(10, 21, 0.1)}}},
+                 {{"hybrid_box", 1, {Point(10, 22, 0.2)}}}});
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  ASSERT_EQ(merged->size(), 3u);
+  EXPECT_EQ((*merged)[0].strategy, "random");
+  EXPECT_EQ((*merged)[0].seed, 1);
+  EXPECT_EQ((*merged)[0].rounds[0].boxes, 21);
+  EXPECT_EQ((*merged)[1].strategy, "hybrid_box");
+  EXPECT_EQ((*merged)[2].strategy, "random");
+  EXPECT_EQ((*merged)[2].seed, 2);
+}
+
+TEST(AlSimSummaryTest, MergeRefusesASeedTwice) {
+  absl::StatusOr<std::vector<SimRunResult>> merged =
+      MergeRuns({{{"hybrid", 1, {Point(10, 20, 0.1)}}}, {{"hybrid", 1, {Point(10, 20, 0.3)}}}});
+  ASSERT_FALSE(merged.ok());
+  EXPECT_EQ(merged.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(merged.status().message().find("hybrid seed 1"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace labelloop
