@@ -220,6 +220,7 @@ int Run() {
       const std::string name = variant.empty() ? strategy : absl::StrCat(strategy, "_", variant);
       SimRunOptions options = base;
       options.strategy = strategy;
+      options.name = name;
       options.seed = seed;
       options.work_dir = absl::StrCat(out, "/work/", name, "-seed", seed);
       std::filesystem::remove_all(options.work_dir);

@@ -384,8 +384,9 @@ absl::StatusOr<std::vector<SimRound>> RunSimulation(const SimRunOptions& options
     std::cout << absl::StrFormat(
                      "  %s seed %d round %d: %d images, %d boxes, mAP %.4f, mAP50 %.4f (%s)%s, "
                      "%.0f s (model %s %s)",
-                     options.strategy, options.seed, round, result.images, result.boxes, result.map,
-                     result.map50, per_class, tune_text, result.seconds, result.model_version,
+                     options.name.empty() ? options.strategy : options.name, options.seed, round,
+                     result.images, result.boxes, result.map, result.map50, per_class, tune_text,
+                     result.seconds, result.model_version,
                      result.promoted ? "promoted" : "not promoted: " + job->promotion_reason())
               << std::endl;
     rounds.push_back(result);

@@ -30,6 +30,7 @@ struct SimRound {
 
 struct SimRunOptions {
   std::string strategy;
+  std::string name;  // how progress lines name the run (STRATEGY_VARIANT); the strategy if empty
   int seed = 1;
   int initial = 20;
   int step = 20;

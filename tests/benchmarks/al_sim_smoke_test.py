@@ -124,7 +124,7 @@ def main():
                              text=True, timeout=900)
         print(run.stdout)
         assert run.returncode == 0, "second run exited with %d" % run.returncode
-        assert "hybrid_wide seed 2" in run.stdout, run.stdout
+        assert "hybrid_wide seed 2 round 0: 4 images" in run.stdout, run.stdout
         merged = os.path.join(tmp, "merged")
         run = subprocess.run([simulator, "--merge=%s,%s" % (out, os.path.join(extra, "results.json")),
                               "--out=" + merged], stdout=subprocess.PIPE,
