@@ -98,6 +98,9 @@ void PoolRescorer::Start(std::shared_ptr<const ServingModel> model, std::vector<
 }
 
 void PoolRescorer::OnImagesAdded(const std::vector<int64_t>& image_ids) {
+  // Nothing new (say, every image a duplicate): no work, so the pass must not look running, as
+  // no worker wakes to clear the flag.
+  if (image_ids.empty()) return;
   std::lock_guard<std::mutex> lock(mu_);
   if (model_ == nullptr) return;  // Nothing to score with yet; the first promotion will.
   todo_.insert(todo_.end(), image_ids.begin(), image_ids.end());
@@ -107,6 +110,7 @@ void PoolRescorer::OnImagesAdded(const std::vector<int64_t>& image_ids) {
 }
 
 void PoolRescorer::ScoreFirst(const std::vector<int64_t>& image_ids) {
+  if (image_ids.empty()) return;  // as in OnImagesAdded
   std::lock_guard<std::mutex> lock(mu_);
   if (model_ == nullptr) return;
   // Pushed to the front without taking them out of their later place: O(1) on a pool of

@@ -3,6 +3,7 @@
 #include <google/protobuf/text_format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -58,6 +59,11 @@ ABSL_FLAG(double, eval_score_threshold, 0.01, "Predict threshold for the test ev
 ABSL_FLAG(bool, summarize, false,
           "Only print the summary and draw the curves of an existing --out/results.json (a "
           "finished or stopped benchmark).");
+ABSL_FLAG(bool, resume, false,
+          "Go on with the runs in --out/results.json (the --strategies, --variant and seeds "
+          "named) to --rounds rounds each, restarting their daemons on --out/work: a budget "
+          "extended without re-running what was measured. Needs the same data, --config, "
+          "--initial and --step.");
 ABSL_FLAG(std::string, merge, "",
           "Comma-separated results.json files (or folders holding one) of benchmarks on the same "
           "data: written together as --out/results.json, then summarized as --summarize does.");
@@ -134,6 +140,30 @@ int Merge(const std::vector<std::string>& inputs, const std::string& out) {
   std::cout << "merged " << merged->size() << " runs from " << inputs.size() << " files into "
             << out << "/results.json" << std::endl;
   return Report(*merged, out);
+}
+
+// The run of `name` and `seed` in a results file to go on with, checked against the flags that
+// shape a curve: another --initial or --step would splice two experiments into one.
+absl::StatusOr<SimRunResult*> RunToResume(std::vector<SimRunResult>& results,
+                                          const std::string& name, int seed,
+                                          const SimRunOptions& flags) {
+  for (SimRunResult& run : results) {
+    if (run.strategy != name || run.seed != seed) continue;
+    if (run.rounds.empty()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(name, " seed ", seed, " has no rounds to go on from"));
+    }
+    const int64_t step = run.rounds.size() > 1 ? run.rounds[1].images - run.rounds[0].images : 0;
+    if (run.rounds[0].images != flags.initial || (step != 0 && step != flags.step)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          name, " seed ", seed, " was run with --initial=", run.rounds[0].images,
+          step != 0 ? absl::StrCat(" --step=", step) : "", "; give the same flags to resume it"));
+    }
+    return &run;
+  }
+  return absl::NotFoundError(absl::StrCat("no run of ", name, " seed ", seed,
+                                          " in the results file to resume; run it without "
+                                          "--resume (and --merge the two)"));
 }
 
 int Run() {
@@ -213,6 +243,15 @@ int Run() {
   std::cout << "classes: " << pool->class_names.size() << std::endl;
 
   std::vector<SimRunResult> results;
+  const bool resume = absl::GetFlag(FLAGS_resume);
+  if (resume) {
+    absl::StatusOr<std::vector<SimRunResult>> done = ReadResultsJson(out + "/results.json");
+    if (!done.ok()) {
+      std::cerr << "--resume: " << done.status() << "\n";
+      return 2;
+    }
+    results = std::move(*done);
+  }
   // Seeds outermost: a run cut short still has every strategy on the seeds it finished.
   const std::string variant = absl::GetFlag(FLAGS_variant);
   for (int seed = first_seed; seed < first_seed + seeds; ++seed) {
@@ -223,15 +262,37 @@ int Run() {
       options.name = name;
       options.seed = seed;
       options.work_dir = absl::StrCat(out, "/work/", name, "-seed", seed);
-      std::filesystem::remove_all(options.work_dir);
-      std::cout << name << " seed " << seed << std::endl;
+      SimRunResult* resumed = nullptr;
+      if (resume) {
+        absl::StatusOr<SimRunResult*> found = RunToResume(results, name, seed, base);
+        if (!found.ok()) {
+          std::cerr << "--resume: " << found.status().message() << "\n";
+          return 2;
+        }
+        resumed = *found;
+        if (static_cast<int>(resumed->rounds.size()) >= base.rounds) {
+          std::cout << name << " seed " << seed << ": has " << resumed->rounds.size()
+                    << " rounds already" << std::endl;
+          continue;
+        }
+        options.done = resumed->rounds;
+        std::cout << name << " seed " << seed << ": resuming after " << options.done.size()
+                  << " rounds (" << options.done.back().images << " images)" << std::endl;
+      } else {
+        std::filesystem::remove_all(options.work_dir);
+        std::cout << name << " seed " << seed << std::endl;
+      }
       absl::StatusOr<std::vector<SimRound>> rounds =
           RunSimulation(options, *pool, *test, tune.has_value() ? &*tune : nullptr);
       if (!rounds.ok()) {
         std::cerr << name << " seed " << seed << " failed: " << rounds.status() << "\n";
         return 1;
       }
-      results.push_back({name, seed, *rounds});
+      if (resumed != nullptr) {
+        resumed->rounds = *rounds;
+      } else {
+        results.push_back({name, seed, *rounds});
+      }
       // Written after every run, so a long benchmark that is stopped keeps what it measured.
       if (absl::Status status = WriteResultsJson(results, out + "/results.json"); !status.ok()) {
         std::cerr << status << "\n";

@@ -50,7 +50,7 @@ absl::StatusOr<std::unique_ptr<SimDaemon>> SimDaemon::Start(const std::string& b
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
-  int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   if (log_fd < 0) return absl::InternalError(absl::StrCat("cannot write ", log_path));
   pid_t pid = fork();
   if (pid < 0) return absl::InternalError("fork() failed");

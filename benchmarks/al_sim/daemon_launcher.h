@@ -12,7 +12,8 @@
 namespace labelloop {
 
 // A labelloopd child process on a free loopback port with its own data folder; stopped (SIGTERM,
-// then SIGKILL) when destroyed. Its output goes to `log_path`, kept for a post-mortem.
+// then SIGKILL) when destroyed. Its output is appended to `log_path`, kept for a post-mortem (a
+// resumed run's daemon adds to the log of the one before).
 class SimDaemon {
  public:
   static absl::StatusOr<std::unique_ptr<SimDaemon>> Start(const std::string& binary,

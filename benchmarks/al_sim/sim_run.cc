@@ -106,6 +106,27 @@ class SimClient {
     return result;
   }
 
+  // The daemon image ids of the labeled images.
+  absl::StatusOr<std::set<int64_t>> LabeledImages() {
+    grpc::ClientContext context;
+    auto reader = dataset_->ExportLabels(&context, v1::ExportLabelsRequest());
+    std::set<int64_t> labeled;
+    v1::ExportedImage exported;
+    while (reader->Read(&exported)) labeled.insert(exported.image().id());
+    absl::Status status = FromGrpc(reader->Finish(), "ExportLabels");
+    if (!status.ok()) return status;
+    return labeled;
+  }
+
+  absl::StatusOr<std::string> ServingVersion() {
+    grpc::ClientContext context;
+    v1::QueueStatus status;
+    absl::Status rpc = FromGrpc(
+        queue_->GetQueueStatus(&context, v1::GetQueueStatusRequest(), &status), "GetQueueStatus");
+    if (!rpc.ok()) return rpc;
+    return status.serving_version();
+  }
+
   absl::StatusOr<std::vector<v1::QueueItem>> Pull(int count) {
     grpc::ClientContext context;
     v1::GetNextBatchRequest request;
@@ -267,12 +288,26 @@ std::vector<size_t> InitialSet(size_t pool_size, int count, int seed) {
 absl::StatusOr<std::vector<SimRound>> RunSimulation(const SimRunOptions& options,
                                                     const SimDataset& pool, const SimDataset& test,
                                                     const SimDataset* tune) {
-  std::filesystem::create_directories(options.work_dir);
+  const bool resume = !options.done.empty();
   const std::string config_path = options.work_dir + "/config.textproto";
-  {
-    std::string text;
-    google::protobuf::TextFormat::PrintToString(SimConfig(options), &text);
-    std::ofstream(config_path) << text;
+  std::string config_text;
+  google::protobuf::TextFormat::PrintToString(SimConfig(options), &config_text);
+  if (resume) {
+    // Going on with another config would splice two experiments into one curve.
+    absl::StatusOr<std::string> stored = ReadBytes(config_path);
+    if (!stored.ok() || !std::filesystem::is_directory(options.work_dir + "/data")) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot resume: ", options.work_dir,
+                       " does not hold the run's daemon data and config.textproto"));
+    }
+    if (*stored != config_text) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot resume: --config (with the run's strategy and seed) differs from ",
+                       config_path, ", the config the run was made with"));
+    }
+  } else {
+    std::filesystem::create_directories(options.work_dir);
+    std::ofstream(config_path) << config_text;
   }
   absl::StatusOr<std::unique_ptr<SimDaemon>> daemon =
       SimDaemon::Start(options.labelloopd, options.work_dir + "/data", config_path,
@@ -304,9 +339,38 @@ absl::StatusOr<std::vector<SimRound>> RunSimulation(const SimRunOptions& options
   };
 
   Clock::time_point round_start = Clock::now();
-  // The initial set goes through the queue like any label: pull until every chosen image has
-  // been handed out, label those, and give the others back.
-  {
+  if (resume) {
+    // The daemon's labels must be the ones the last measured round trained on.
+    absl::StatusOr<std::set<int64_t>> labeled = client.LabeledImages();
+    if (!labeled.ok()) return labeled.status();
+    for (int64_t image_id : *labeled) {
+      auto it = pool_index.find(image_id);
+      if (it == pool_index.end()) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("cannot resume: labeled image ", image_id, " in ", options.work_dir,
+                         " is not in the pool; is --train-* the pool the run was made with?"));
+      }
+      ++labeled_images;
+      labeled_boxes += static_cast<int64_t>(pool.images[it->second].boxes.size());
+    }
+    const SimRound& last = options.done.back();
+    if (labeled_images != last.images || labeled_boxes != last.boxes) {
+      return absl::FailedPreconditionError(absl::StrFormat(
+          "cannot resume: %s holds %d labeled images with %d boxes, but the run's last round "
+          "had %d images with %d boxes",
+          options.work_dir, labeled_images, labeled_boxes, last.images, last.boxes));
+    }
+    // Picks wait for the restarted daemon's scores, as they waited for re-scoring in the run.
+    if (options.strategy != "random") {
+      absl::StatusOr<std::string> serving = client.ServingVersion();
+      if (!serving.ok()) return serving.status();
+      if (!serving->empty()) {
+        if (absl::Status status = client.WaitForRescoring(*serving); !status.ok()) return status;
+      }
+    }
+  } else {
+    // The initial set goes through the queue like any label: pull until every chosen image has
+    // been handed out, label those, and give the others back.
     std::set<int64_t> wanted;
     for (size_t i : InitialSet(pool.images.size(), options.initial, options.seed)) {
       wanted.insert((*ids)[i]);
@@ -329,8 +393,8 @@ absl::StatusOr<std::vector<SimRound>> RunSimulation(const SimRunOptions& options
     }
   }
 
-  std::vector<SimRound> rounds;
-  for (int round = 0; round < options.rounds; ++round) {
+  std::vector<SimRound> rounds = options.done;
+  for (int round = static_cast<int>(rounds.size()); round < options.rounds; ++round) {
     if (round > 0) {
       round_start = Clock::now();
       absl::StatusOr<std::vector<v1::QueueItem>> items = client.Pull(options.step);

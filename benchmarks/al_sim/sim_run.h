@@ -40,15 +40,24 @@ struct SimRunOptions {
   // The user's config; the simulator overrides strategy, seeds, triggers and the listen address.
   v1::DaemonConfig config;
   double eval_score_threshold = 0.01;
+  // The rounds this run already measured in work_dir (al-sim --resume). When given, the daemon
+  // restarts on that data folder (pool, labels, models and pool scores kept) and the run goes on
+  // after them to `rounds` in all, so a budget can grow without re-running what was measured.
+  // Each round's model depends only on the labeled set when training.reset_weights_each_round
+  // is set; the picks after a restart are the strategy's own, though hybrid's random share then
+  // draws from another stream than an unbroken run would.
+  std::vector<SimRound> done;
 };
 
 // The images a seed starts every strategy with: the first `count` of a seeded shuffle of the pool.
 std::vector<size_t> InitialSet(size_t pool_size, int count, int seed);
 
 // Starts a fresh labelloopd, adds the pool, labels the initial set, then trains, evaluates and
-// labels `step` more images from the queue, `rounds` times. Progress goes to stdout. `tune`, if
-// not null, is evaluated beside `test` after every round: a split to choose settings on, so
-// that the test split only reports. Which images are picked never depends on either split.
+// labels `step` more images from the queue, `rounds` times (with options.done: restarts the
+// run's daemon, checks its labels are the last done round's, and returns done plus the new
+// rounds; FailedPrecondition when the work folder does not match). Progress goes to stdout. `tune`,
+// if not null, is evaluated beside `test` after every round: a split to choose settings on, so that
+// the test split only reports. Which images are picked never depends on either split.
 absl::StatusOr<std::vector<SimRound>> RunSimulation(const SimRunOptions& options,
                                                     const SimDataset& pool, const SimDataset& test,
                                                     const SimDataset* tune = nullptr);

@@ -2,9 +2,10 @@
 """al_sim_smoke: labelloop-al-sim end to end on a few Fashion scenes, one seed, two strategies,
 two rounds, a tiny detector, the test split read as a YOLO folder (converted from the composer's
 COCO) and a tuning split beside it: the process succeeds and writes results.json of the
-documented shape, both summaries and curves.png. Then a second, one-round run of a named variant
-on seed 2 merges with the first (--first-seed, --variant, --merge), and a file merged with
-itself is refused.
+documented shape, both summaries and curves.png. --resume then adds a third round to both runs
+from their work folders (and refuses another --step). Then a second, one-round run of a named
+variant on seed 2 merges with the first (--first-seed, --variant, --merge), and a file merged
+with itself is refused.
 
     al_sim_smoke_test.py SIMULATOR LABELLOOPD COMPOSER
 """
@@ -114,6 +115,37 @@ def main():
         assert "random's final mean test mAP" in run.stdout, run.stdout
         assert "random's final mean tuning-split mAP" in run.stdout, run.stdout
 
+        # The budget extended: --resume restarts each run's daemon on its work folder and adds a
+        # round; the measured rounds stay as they were. Hybrid waits for the restarted daemon's
+        # pool scores before its picks.
+        measured = runs
+        resume = [arg for arg in command if not arg.startswith("--rounds=")]
+        run = subprocess.run(resume + ["--rounds=3", "--resume"], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, timeout=900)
+        print(run.stdout)
+        assert run.returncode == 0, "resume exited with %d" % run.returncode
+        assert "hybrid seed 1: resuming after 2 rounds (8 images)" in run.stdout, run.stdout
+        with open(os.path.join(out, "results.json")) as f:
+            runs = json.load(f)["runs"]
+        assert [(r["strategy"], r["seed"]) for r in runs] == [("random", 1), ("hybrid", 1)], runs
+        for before, after in zip(measured, runs):
+            assert after["rounds"][:2] == before["rounds"], (before, after)
+            assert [r["images"] for r in after["rounds"]] == [4, 8, 12], after
+            assert after["rounds"][1]["boxes"] < after["rounds"][2]["boxes"], after
+        # The daemon's log keeps the first daemon's lines (appended, not overwritten).
+        with open(os.path.join(out, "work", "hybrid-seed1", "labelloopd.log")) as f:
+            assert f.read().count("listening on") == 2
+        # Already at --rounds: nothing to do. Another --step would splice two experiments.
+        run = subprocess.run(resume + ["--rounds=3", "--resume"], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, timeout=300)
+        assert run.returncode == 0 and "hybrid seed 1: has 3 rounds already" in run.stdout, \
+            run.stdout
+        run = subprocess.run([a for a in resume if not a.startswith("--step=")] +
+                             ["--step=2", "--rounds=4", "--resume"], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, timeout=300)
+        assert run.returncode == 2, run.stdout
+        assert "random seed 1 was run with --initial=4 --step=4" in run.stdout, run.stdout
+
         # Seeds added later under a variant name, merged with the first run.
         extra = os.path.join(tmp, "extra")
         second = [arg for arg in command
@@ -137,6 +169,7 @@ def main():
             ("random", 1), ("hybrid", 1), ("hybrid_wide", 2)], runs
         # Seed 2 starts from its own random set, not seed 1's.
         assert len(runs[2]["rounds"]) == 1 and runs[2]["rounds"][0]["images"] == 4, runs[2]
+        assert len(runs[0]["rounds"]) == 3, runs[0]  # the resumed rounds went into the merge
         assert "merged 3 runs from 2 files" in run.stdout, run.stdout
         assert os.path.getsize(os.path.join(merged, "curves.png")) > 1000
         run = subprocess.run([simulator, "--merge=%s,%s" % (out, out), "--out=" + merged],

@@ -157,6 +157,21 @@ TEST_F(PoolRescorerTest, ImagesAddedLaterAreScoredAsTheyArrive) {
   EXPECT_EQ(queue_->ScoredByServing().first, 5u);
 }
 
+// A client re-adding images the store already has (every one a duplicate) hears of no new ids;
+// that must not leave the progress "running" for a pass with nothing to do, which GetQueueStatus
+// would report (and clients waiting for the pass would wait on) forever.
+TEST_F(PoolRescorerTest, NothingAddedLeavesThePassFinished) {
+  AddBccd(0, 3);
+  rescorer_->OnPromotion(model_);
+  rescorer_->WaitIdle();
+  rescorer_->OnImagesAdded({});
+  rescorer_->ScoreFirst({});
+  rescorer_->WaitIdle();
+  RescoreProgress progress = rescorer_->Progress();
+  EXPECT_FALSE(progress.running);
+  EXPECT_EQ(progress.done, progress.total);
+}
+
 TEST_F(PoolRescorerTest, StoredScoresReloadAsStaleUnderANewerModel) {
   AddBccd(0, 3);
   rescorer_->OnPromotion(model_);
