@@ -23,6 +23,7 @@ std::string ResultsJson(const std::vector<SimRunResult>& runs) {
                           {"map50", round.map50},
                           {"seconds", round.seconds}};
       if (!round.class_ap.empty()) r["class_ap"] = round.class_ap;
+      if (!round.class_boxes.empty()) r["class_boxes"] = round.class_boxes;
       if (round.tune_map >= 0) {
         r["tune_map"] = round.tune_map;
         r["tune_map50"] = round.tune_map50;
@@ -59,6 +60,9 @@ absl::StatusOr<std::vector<SimRunResult>> ReadResultsJson(const std::string& pat
         r.seconds = round.at("seconds").get<double>();
         // Written only by newer runs (and only with a tuning split): optional on reading.
         if (round.contains("class_ap")) r.class_ap = round["class_ap"].get<std::vector<double>>();
+        if (round.contains("class_boxes")) {
+          r.class_boxes = round["class_boxes"].get<std::vector<int64_t>>();
+        }
         r.tune_map = round.value("tune_map", -1.0);
         r.tune_map50 = round.value("tune_map50", -1.0);
         result.rounds.push_back(r);

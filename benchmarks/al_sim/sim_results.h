@@ -17,7 +17,8 @@ struct SimRunResult {
 };
 
 // {"runs":[{"strategy":S,"seed":K,"rounds":[{"images","boxes","map","map50","seconds"}]}]},
-// each round also with "class_ap" (test AP per pool class) and, with a tuning split,
+// each round also with "class_ap" (test AP per pool class), "class_boxes" (labeled boxes per
+// pool class) and, with a tuning split,
 // "tune_map" and "tune_map50".
 std::string ResultsJson(const std::vector<SimRunResult>& runs);
 // Reads a results.json back (for --summarize of a finished or stopped benchmark).

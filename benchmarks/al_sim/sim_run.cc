@@ -330,11 +330,16 @@ absl::StatusOr<std::vector<SimRound>> RunSimulation(const SimRunOptions& options
 
   int64_t labeled_images = 0;
   int64_t labeled_boxes = 0;
+  std::map<std::string, int64_t> labeled_per_class;
+  auto count_labeled = [&](const SimImage& truth) {
+    ++labeled_images;
+    labeled_boxes += static_cast<int64_t>(truth.boxes.size());
+    for (const SimBox& box : truth.boxes) ++labeled_per_class[box.class_name];
+  };
   auto label = [&](const v1::QueueItem& item) -> absl::Status {
     const SimImage& truth = pool.images[pool_index.at(item.image_id())];
     if (absl::Status status = client.Submit(item, truth); !status.ok()) return status;
-    ++labeled_images;
-    labeled_boxes += static_cast<int64_t>(truth.boxes.size());
+    count_labeled(truth);
     return absl::OkStatus();
   };
 
@@ -350,8 +355,7 @@ absl::StatusOr<std::vector<SimRound>> RunSimulation(const SimRunOptions& options
             absl::StrCat("cannot resume: labeled image ", image_id, " in ", options.work_dir,
                          " is not in the pool; is --train-* the pool the run was made with?"));
       }
-      ++labeled_images;
-      labeled_boxes += static_cast<int64_t>(pool.images[it->second].boxes.size());
+      count_labeled(pool.images[it->second]);
     }
     const SimRound& last = options.done.back();
     if (labeled_images != last.images || labeled_boxes != last.boxes) {
@@ -431,6 +435,7 @@ absl::StatusOr<std::vector<SimRound>> RunSimulation(const SimRunOptions& options
         if (c.name == name) ap = c.ap;
       }
       result.class_ap.push_back(ap);
+      result.class_boxes.push_back(labeled_per_class[name]);
       absl::StrAppendFormat(&per_class, "%s%s %.3f", per_class.empty() ? "" : ", ", name, ap);
     }
     std::string tune_text;

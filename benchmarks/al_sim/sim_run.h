@@ -20,6 +20,9 @@ struct SimRound {
   double map50 = 0;
   // AP@[.5:.95] per class on the test split, in the pool's class order (-1: no test boxes).
   std::vector<double> class_ap;
+  // Labeled ground-truth boxes per class, in the same order: the class mix a strategy buys,
+  // which is what its boxes are worth to a mean over classes.
+  std::vector<int64_t> class_boxes;
   // The same on the tuning split; -1 when the run had none.
   double tune_map = -1;
   double tune_map50 = -1;

@@ -98,12 +98,14 @@ def main():
             assert [r["images"] for r in rounds] == [4, 8], rounds
             for r in rounds:
                 assert set(r) == {"images", "boxes", "map", "map50", "seconds", "class_ap",
-                                  "tune_map", "tune_map50"}, r.keys()
+                                  "class_boxes", "tune_map", "tune_map50"}, r.keys()
                 assert 0 <= r["map"] <= r["map50"] <= 1, r
                 assert 0 <= r["tune_map"] <= r["tune_map50"] <= 1, r
                 # One AP per pool class (trouser, bag), each -1 (no test box) or in [0, 1].
                 assert len(r["class_ap"]) == 2, r
                 assert all(ap == -1 or 0 <= ap <= 1 for ap in r["class_ap"]), r
+                # Labeled boxes per pool class: they add up to the labeled boxes.
+                assert len(r["class_boxes"]) == 2 and sum(r["class_boxes"]) == r["boxes"], r
                 assert r["seconds"] > 0, r
                 assert r["images"] <= r["boxes"] <= 2 * r["images"], r  # 1-2 objects per scene
             assert rounds[0]["boxes"] <= rounds[1]["boxes"], rounds
@@ -132,6 +134,10 @@ def main():
             assert after["rounds"][:2] == before["rounds"], (before, after)
             assert [r["images"] for r in after["rounds"]] == [4, 8, 12], after
             assert after["rounds"][1]["boxes"] < after["rounds"][2]["boxes"], after
+            # The class counts go on from the restored labels, not from zero.
+            assert sum(after["rounds"][2]["class_boxes"]) == after["rounds"][2]["boxes"], after
+            assert all(b >= a for a, b in zip(after["rounds"][1]["class_boxes"],
+                                              after["rounds"][2]["class_boxes"])), after
         # The daemon's log keeps the first daemon's lines (appended, not overwritten).
         with open(os.path.join(out, "work", "hybrid-seed1", "labelloopd.log")) as f:
             assert f.read().count("listening on") == 2

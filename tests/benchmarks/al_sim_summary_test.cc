@@ -113,6 +113,7 @@ TEST(AlSimSummaryTest, NoTuningTableWhenARunWasNotEvaluatedOnIt) {
 TEST(AlSimSummaryTest, ResultsJsonReadsBack) {
   SimRound tuned = TunedPoint(10, 20, 0.25, 0.5);
   tuned.class_ap = {0.125, -1};
+  tuned.class_boxes = {15, 5};
   std::vector<SimRunResult> runs = {{"hybrid", 2, {Point(10, 20, 0.25), tuned}}};
   const std::string path =
       (std::filesystem::temp_directory_path() / "al_sim_summary_test.json").string();
@@ -128,9 +129,11 @@ TEST(AlSimSummaryTest, ResultsJsonReadsBack) {
   // Optional fields: absent in the first round (older files read the same way), kept in the
   // second.
   EXPECT_TRUE((*back)[0].rounds[0].class_ap.empty());
+  EXPECT_TRUE((*back)[0].rounds[0].class_boxes.empty());
   EXPECT_DOUBLE_EQ((*back)[0].rounds[0].tune_map, -1);
   ASSERT_EQ((*back)[0].rounds.size(), 2u);
   EXPECT_EQ((*back)[0].rounds[1].class_ap, (std::vector<double>{0.125, -1}));
+  EXPECT_EQ((*back)[0].rounds[1].class_boxes, (std::vector<int64_t>{15, 5}));
   EXPECT_DOUBLE_EQ((*back)[0].rounds[1].tune_map, 0.5);
   EXPECT_DOUBLE_EQ((*back)[0].rounds[1].tune_map50, 0.5);
 }
