@@ -133,6 +133,15 @@ absl::Status ValidateConfig(const v1::DaemonConfig& config) {
   check.Between("sampler.random_share", sampler.random_share(), 0.0f, 1.0f);
   check.AtLeast("sampler.rare_class_boost", sampler.rare_class_boost(), 0.0f);
   check.Between("sampler.box_cost", sampler.box_cost(), 0.0f, 4.0f);
+  const std::string& hybrid_uncertainty = sampler.hybrid_uncertainty();
+  check.Check(hybrid_uncertainty == "entropy" || hybrid_uncertainty == "least_confidence" ||
+                  hybrid_uncertainty == "margin" || hybrid_uncertainty == "tta",
+              absl::StrCat("sampler.hybrid_uncertainty must be one of entropy, least_confidence, "
+                           "margin, tta; got \"",
+                           hybrid_uncertainty, "\""));
+  check.Check(!sampler.has_hybrid_uncertainty() || strategy == "hybrid",
+              absl::StrCat("sampler.hybrid_uncertainty is for the hybrid strategy; \"", strategy,
+                           "\" ranks by its own measure"));
   check.Between("sampler.rescore_batch", sampler.rescore_batch(), 1, 1024);
   check.Between("sampler.tie_epsilon", sampler.tie_epsilon(), 0.0f, 1.0f);
   const v1::AutoLabelConfig& autolabel = config.autolabel();

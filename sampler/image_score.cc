@@ -23,7 +23,7 @@ ImageScore ScoreImage(absl::Span<const ScoredDetection> detections,
 
   if (!views.empty()) {
     score.tta = ScoreTtaConsistency(detections, views, options.tta);
-    if (options.strategy == SamplingStrategy::kTta) {
+    if (options.rank_by_tta) {
       bool any_seen = !score.detection_uncertainty.empty;
       for (const ViewConsistency& view : score.tta->views) {
         any_seen = any_seen || view.matched + view.unmatched_view > 0;

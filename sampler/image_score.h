@@ -16,7 +16,7 @@ namespace labelloop {
 // One image's score under the configured strategy, with the parts the API reports.
 struct ImageScore {
   // The ranking uncertainty in [0, 1], higher = more worth labeling: the TTA consistency score
-  // for the tta strategy (when views were scored), otherwise detection_uncertainty.score.
+  // when options.rank_by_tta (and views were scored), otherwise detection_uncertainty.score.
   double uncertainty = 0;
   // Per-detection uncertainty aggregated per image (all three measures in .parts).
   ImageUncertainty detection_uncertainty;
@@ -28,8 +28,8 @@ struct ImageScore {
 };
 
 // `views` as ImageScorer returns them (mapped back to the original image); may be empty.
-// Under tta, an image where no view detects anything gets empty_image_uncertainty like any empty
-// image (views that agree on nothing are not evidence the model understands the image).
+// Ranked by TTA, an image where no view detects anything gets empty_image_uncertainty like any
+// empty image (views that agree on nothing are not evidence the model understands the image).
 ImageScore ScoreImage(absl::Span<const ScoredDetection> detections,
                       const std::vector<std::vector<ScoredDetection>>& views,
                       const SamplerOptions& options);

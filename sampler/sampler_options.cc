@@ -1,5 +1,7 @@
 #include "sampler/sampler_options.h"
 
+#include "absl/strings/str_cat.h"
+
 namespace labelloop {
 namespace {
 
@@ -16,12 +18,37 @@ absl::StatusOr<SamplerOptions> SamplerOptionsFromConfig(const v1::SamplerConfig&
   absl::StatusOr<ScoreAggregation> aggregation = ParseScoreAggregation(config.aggregation());
   if (!aggregation.ok()) return aggregation.status();
 
+  if (config.has_hybrid_uncertainty() && *strategy != SamplingStrategy::kHybrid) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("sampler.hybrid_uncertainty is for the hybrid strategy; \"", config.strategy(),
+                     "\" ranks by its own measure"));
+  }
   switch (*strategy) {
     case SamplingStrategy::kLeastConfidence:
       options.uncertainty.measure = UncertaintyMeasure::kLeastConfidence;
       break;
     case SamplingStrategy::kMargin:
       options.uncertainty.measure = UncertaintyMeasure::kMargin;
+      break;
+    case SamplingStrategy::kTta:
+      options.uncertainty.measure = UncertaintyMeasure::kEntropy;
+      options.rank_by_tta = true;
+      break;
+    case SamplingStrategy::kHybrid:
+      if (config.hybrid_uncertainty() == "tta") {
+        options.uncertainty.measure = UncertaintyMeasure::kEntropy;
+        options.rank_by_tta = true;
+      } else {
+        absl::StatusOr<UncertaintyMeasure> measure =
+            ParseUncertaintyMeasure(config.hybrid_uncertainty());
+        if (!measure.ok()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("sampler.hybrid_uncertainty must be one of entropy, least_confidence, "
+                           "margin, tta; got \"",
+                           config.hybrid_uncertainty(), "\""));
+        }
+        options.uncertainty.measure = *measure;
+      }
       break;
     default:
       options.uncertainty.measure = UncertaintyMeasure::kEntropy;
@@ -42,7 +69,7 @@ absl::StatusOr<SamplerOptions> SamplerOptionsFromConfig(const v1::SamplerConfig&
   options.selection.box_cost = config.box_cost();
 
   options.scorer.score_thresh = config.min_detection_score();
-  if (*strategy == SamplingStrategy::kTta) {
+  if (options.rank_by_tta) {
     options.scorer.flip_view = true;
     options.scorer.rescale_factor = kTtaRescaleFactor;
   }

@@ -17,17 +17,21 @@ struct SamplerOptions {
   ImageUncertaintyOptions uncertainty;
   TtaOptions tta;
   BatchSelectionOptions selection;
-  // score_thresh = min_detection_score; the TTA views only for the tta strategy (a flip and a
-  // 0.8 rescale), the only one that reads them.
+  // Images are ranked by TTA consistency instead of uncertainty.measure: the tta strategy, and
+  // hybrid with hybrid_uncertainty "tta".
+  bool rank_by_tta = false;
+  // score_thresh = min_detection_score; the TTA views (a flip and a 0.8 rescale) only when
+  // rank_by_tta, the only case that reads them.
   ImageScorerOptions scorer;
   int rescore_batch = 16;
   double tie_epsilon = 0.01;
 };
 
 // The uncertainty measure follows the strategy: least_confidence, entropy and margin use their
-// own; hybrid, tta and random rank by entropy (the measure that uses the whole class
-// distribution, background included), which also fills the score parts the API reports.
-// InvalidArgument for an unknown strategy or aggregation name.
+// own; hybrid the one hybrid_uncertainty names (entropy by default: the measure that uses the
+// whole class distribution, background included); tta and random rank by entropy, which also
+// fills the score parts the API reports. InvalidArgument for an unknown strategy, aggregation or
+// hybrid_uncertainty name, and for hybrid_uncertainty set with another strategy.
 absl::StatusOr<SamplerOptions> SamplerOptionsFromConfig(const v1::SamplerConfig& config);
 
 }  // namespace labelloop

@@ -56,6 +56,13 @@ TEST(ConfigLoaderTest, BadValueIsNamed) {
   status = ParseConfig("sampler { box_cost: -1 }", "c").status();
   EXPECT_THAT(status.message(), HasSubstr("sampler.box_cost"));
 
+  status = ParseConfig("sampler { hybrid_uncertainty: \"bald\" }", "c").status();
+  EXPECT_THAT(status.message(), HasSubstr("sampler.hybrid_uncertainty must be one of"));
+  status =
+      ParseConfig("sampler { strategy: \"entropy\" hybrid_uncertainty: \"tta\" }", "c").status();
+  EXPECT_THAT(status.message(), HasSubstr("sampler.hybrid_uncertainty is for the hybrid strategy"));
+  EXPECT_TRUE(ParseConfig("sampler { hybrid_uncertainty: \"tta\" }", "c").ok());
+
   status = ParseConfig("training { augmentation { scale_min: 1.5 scale_max: 1.2 } }", "c").status();
   EXPECT_THAT(status.message(), HasSubstr("training.augmentation.scale_max"));
 }

@@ -1,6 +1,7 @@
 #include "sampler/pool_rescorer.h"
 
 #include <filesystem>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "common/durable_file.h"
@@ -11,6 +12,7 @@
 #include "labelloop/v1/model.pb.h"
 #include "labelloop/v1/queue.pb.h"
 #include "sampler/hybrid_picker.h"
+#include "sampler/sampler_options.h"
 #include "tests/common/temp_dir.h"
 
 namespace labelloop {
@@ -181,6 +183,37 @@ TEST_F(PoolRescorerTest, StoredScoresReloadAsStaleUnderANewerModel) {
   ASSERT_EQ(batch->size(), 1u);
   EXPECT_EQ((*batch)[0].model_version, "v1");
   EXPECT_TRUE((*batch)[0].stale);
+}
+
+TEST_F(PoolRescorerTest, HybridRankedByTtaScoresThePoolAsTheTtaStrategyDoes) {
+  AddBccd(0, 4);
+  auto stored_uncertainty = [&](const v1::SamplerConfig& config) {
+    PoolRescorerOptions options = options_;
+    options.sampler = *SamplerOptionsFromConfig(config);
+    options.sampler.rescore_batch = 4;
+    PoolRescorer rescorer(store_.get(), queue_.get(), options);
+    rescorer.OnPromotion(model_);
+    rescorer.WaitIdle();
+    std::map<int64_t, double> uncertainty;
+    EXPECT_TRUE(store_
+                    ->Read([&](SqliteDb* db) -> absl::Status {
+                      auto q = db->Prepare("SELECT image_id, uncertainty FROM image_scores");
+                      while (*q->Step()) uncertainty[q->ColumnInt(0)] = q->ColumnDouble(1);
+                      return absl::OkStatus();
+                    })
+                    .ok());
+    return uncertainty;
+  };
+  v1::SamplerConfig by_entropy;
+  v1::SamplerConfig by_tta;
+  by_tta.set_hybrid_uncertainty("tta");
+  v1::SamplerConfig tta;
+  tta.set_strategy("tta");
+  std::map<int64_t, double> hybrid_entropy = stored_uncertainty(by_entropy);
+  std::map<int64_t, double> hybrid_tta = stored_uncertainty(by_tta);
+  ASSERT_EQ(hybrid_tta.size(), 4u);
+  EXPECT_EQ(hybrid_tta, stored_uncertainty(tta));  // the same views, the same scores
+  EXPECT_NE(hybrid_tta, hybrid_entropy);           // and not the entropy ranking
 }
 
 TEST_F(PoolRescorerTest, HybridPickerSpreadsTheBatchOverCandidates) {

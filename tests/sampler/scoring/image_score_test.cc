@@ -57,6 +57,19 @@ TEST(ScoreImageTest, TtaStrategyRanksByConsistency) {
                    ScoreImage(dets, {}, options).detection_uncertainty.score);
 }
 
+TEST(ScoreImageTest, HybridRankedByTtaRanksByConsistency) {
+  v1::SamplerConfig config;
+  config.set_hybrid_uncertainty("tta");
+  SamplerOptions options = *SamplerOptionsFromConfig(config);
+  std::vector<ScoredDetection> dets = {Det({0, 0, 10, 10}, 0.8f, 1, {})};
+  ImageScore s = ScoreImage(dets, {dets, {}}, options);
+  EXPECT_NEAR(s.uncertainty, 0.5, 1e-9);  // as under the tta strategy
+  EXPECT_NE(s.uncertainty, s.detection_uncertainty.score);
+  // The default hybrid scores the same views (when given) but ranks by entropy.
+  ImageScore by_entropy = ScoreImage(dets, {dets, {}}, OptionsFor("hybrid"));
+  EXPECT_DOUBLE_EQ(by_entropy.uncertainty, by_entropy.detection_uncertainty.score);
+}
+
 TEST(ScoreImageTest, OtherStrategiesDoNotAskForViews) {
   for (const char* strategy : {"hybrid", "random", "entropy", "margin", "least_confidence"}) {
     SamplerOptions options = OptionsFor(strategy);

@@ -34,6 +34,49 @@ TEST(SamplerOptionsTest, StrategyChoosesTheMeasure) {
             UncertaintyMeasure::kLeastConfidence);
 }
 
+TEST(SamplerOptionsTest, HybridUncertaintyChoosesWhatRanksTheCandidates) {
+  v1::SamplerConfig config;
+  auto options = SamplerOptionsFromConfig(config);
+  ASSERT_TRUE(options.ok());
+  EXPECT_FALSE(options->rank_by_tta);
+  EXPECT_FALSE(options->scorer.flip_view);  // no views to pay for by default
+
+  config.set_hybrid_uncertainty("margin");
+  options = SamplerOptionsFromConfig(config);
+  ASSERT_TRUE(options.ok());
+  EXPECT_EQ(options->uncertainty.measure, UncertaintyMeasure::kMargin);
+  EXPECT_FALSE(options->rank_by_tta);
+
+  config.set_hybrid_uncertainty("tta");
+  options = SamplerOptionsFromConfig(config);
+  ASSERT_TRUE(options.ok());
+  EXPECT_EQ(options->selection.strategy, SamplingStrategy::kHybrid);  // still k-center + random
+  EXPECT_TRUE(options->rank_by_tta);
+  EXPECT_TRUE(options->scorer.flip_view);
+  EXPECT_GT(options->scorer.rescale_factor, 0.0);
+
+  config.set_strategy("tta");
+  config.clear_hybrid_uncertainty();
+  options = SamplerOptionsFromConfig(config);
+  ASSERT_TRUE(options.ok());
+  EXPECT_TRUE(options->rank_by_tta);
+}
+
+TEST(SamplerOptionsTest, HybridUncertaintyIsRefusedWhereItMeansNothing) {
+  v1::SamplerConfig config;
+  config.set_hybrid_uncertainty("bald");
+  auto options = SamplerOptionsFromConfig(config);
+  EXPECT_EQ(options.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(options.status().message().find("bald"), absl::string_view::npos);
+  // A single-criterion strategy ranks by its own measure; a hybrid setting there would be
+  // silently ignored, so it is an error instead.
+  config.set_strategy("entropy");
+  config.set_hybrid_uncertainty("tta");
+  options = SamplerOptionsFromConfig(config);
+  EXPECT_EQ(options.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(options.status().message().find("hybrid strategy"), absl::string_view::npos);
+}
+
 TEST(SamplerOptionsTest, UnknownNamesAreErrors) {
   v1::SamplerConfig config;
   config.set_strategy("badge");
