@@ -29,9 +29,10 @@ struct SamplerOptions {
 
 // The uncertainty measure follows the strategy: least_confidence, entropy and margin use their
 // own; hybrid the one hybrid_uncertainty names (entropy by default: the measure that uses the
-// whole class distribution, background included); tta and random rank by entropy, which also
-// fills the score parts the API reports. InvalidArgument for an unknown strategy, aggregation or
-// hybrid_uncertainty name, and for hybrid_uncertainty set with another strategy.
+// whole class distribution, background included; with "tta" entropy is still computed for the
+// score parts the API reports, while TTA consistency ranks); tta and random compute entropy the
+// same way. InvalidArgument for an unknown strategy, aggregation or hybrid_uncertainty name, and
+// for hybrid_uncertainty set with another strategy.
 absl::StatusOr<SamplerOptions> SamplerOptionsFromConfig(const v1::SamplerConfig& config);
 
 }  // namespace labelloop
