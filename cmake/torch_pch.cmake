@@ -13,7 +13,7 @@
 # (CMakeLists.txt); -Winvalid-pch (CMake adds it) warns wherever it is not used.
 # -DLABELLOOP_TORCH_PCH=OFF turns it all off.
 
-option(LABELLOOP_TORCH_PCH "Precompile torch/torch.h once for every source that includes LibTorch" ON)
+option(LABELLOOP_TORCH_PCH "Precompile torch/torch.h once for the sources that include LibTorch" ON)
 
 # Sets `out` to TRUE when `file` includes a LibTorch header (torch/, ATen/, c10/), directly or
 # through the project headers it includes (quoted includes relative to the source root).
@@ -40,7 +40,7 @@ function(labelloop_reaches_torch file out)
   set(${out} FALSE PARENT_SCOPE)
 endfunction()
 
-# Appends to `out` every target defined in `dir` and the directories below it.
+# Sets `out` to every target defined in `dir` and the directories below it.
 function(labelloop_targets_below dir out)
   get_property(targets DIRECTORY "${dir}" PROPERTY BUILDSYSTEM_TARGETS)
   get_property(subdirs DIRECTORY "${dir}" PROPERTY SUBDIRECTORIES)
